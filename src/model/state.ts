@@ -1,0 +1,99 @@
+/**
+ * The modelled world: every live `SSL_SESSION` and `SSL_CTX`, with reference counts explicit.
+ *
+ * Persistent structures keep each step proportional to the library's own work: an
+ * `immutable` hash map stands for the `SSL_CTX`'s lhash, and a `sorted-btree` B+ tree (used
+ * through its copy-on-write `with`/`without`) stands for the doubly linked session list.
+ *
+ * @category state
+ */
+
+import { Map as IMap } from 'immutable';
+import sortedBtree from 'sorted-btree';
+import type { CallbackName, Counter, CtxHandle, SessionHandle } from './types.js';
+import { COUNTERS } from './types.js';
+
+/** One `SSL_SESSION` object. */
+export interface Sess {
+  /** The C reference count. */
+  readonly refs: number;
+  /** References the application holds (from `SSL_SESSION_new`, `SSL_SESSION_up_ref`, …). */
+  readonly app: number;
+  /** Session id, lower-case hex, 0–32 bytes. */
+  readonly id: string;
+  /** Protocol version, part of the cache key (0 for `SSL_SESSION_new`). */
+  readonly version: number;
+  readonly time: bigint;
+  readonly timeout: bigint;
+  /** Position key in the owner's list (profile-defined rank; see §ORDER-1). */
+  readonly rank: bigint;
+  readonly notResumable: boolean;
+  /** The `SSL_CTX` whose list holds the session (OpenSSL's `owner`), or null. */
+  readonly owner: CtxHandle | null;
+  /** Link sequence number: when the session was last linked into a list. */
+  readonly link: number;
+}
+
+/** A list position: rank first, then link sequence (older links nearer the tail). */
+export interface OrderKey {
+  readonly rank: bigint;
+  readonly link: number;
+}
+
+const compareOrder = (a: OrderKey, b: OrderKey): number =>
+  a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.link - b.link;
+
+/** The session list, ordered from tail (first) to head (last). */
+export type Order = sortedBtree.default<OrderKey, SessionHandle>;
+// sorted-btree is CommonJS: Node's ESM loader puts its class on `default`, bundlers may not.
+const BTree: typeof sortedBtree.default =
+  (sortedBtree as unknown as { default?: typeof sortedBtree.default }).default ??
+  (sortedBtree as unknown as typeof sortedBtree.default);
+export const emptyOrder = (): Order => new BTree<OrderKey, SessionHandle>(undefined, compareOrder);
+
+export interface Callbacks {
+  readonly new: CallbackName;
+  readonly remove: CallbackName;
+  readonly get: CallbackName;
+}
+
+export type Stats = Readonly<Record<Counter, bigint>>;
+export const zeroStats: Stats = Object.fromEntries(COUNTERS.map((c) => [c, 0n])) as Stats;
+
+/** One `SSL_CTX` with its internal session cache. */
+export interface Ctx {
+  /** The hash table: cache key → session. */
+  readonly cache: IMap<string, SessionHandle>;
+  /** The linked list, as an ordered tree. */
+  readonly order: Order;
+  /** `session_cache_size` (a `size_t`). */
+  readonly size: bigint;
+  /** `session_cache_mode`, stored as set. */
+  readonly mode: bigint;
+  /** `session_timeout`. */
+  readonly timeout: bigint;
+  readonly stats: Stats;
+  readonly cbs: Callbacks;
+}
+
+export interface State {
+  readonly sessions: IMap<SessionHandle, Sess>;
+  readonly ctxs: IMap<CtxHandle, Ctx>;
+  /** Handles ever created (a handle below the mark and absent from the map was freed). */
+  readonly sessionsCreated: number;
+  readonly ctxsCreated: number;
+  readonly nextLink: number;
+}
+
+export const initialState: State = {
+  sessions: IMap(),
+  ctxs: IMap(),
+  sessionsCreated: 0,
+  ctxsCreated: 0,
+  nextLink: 0,
+};
+
+/** The hash-table key of a session: protocol version, id length, id bytes. */
+export const cacheKey = (s: Pick<Sess, 'version' | 'id'>): string => `${s.version}:${s.id}`;
+export const orderKey = (s: Pick<Sess, 'rank' | 'link'>): OrderKey => ({ rank: s.rank, link: s.link });
+export const idLength = (s: Pick<Sess, 'id'>): number => s.id.length / 2;

@@ -1,0 +1,532 @@
+/**
+ * The transition function: `step(profile)(state, call)`.
+ *
+ * Covers the object-level API of the man pages SSL_SESSION_new(3), SSL_SESSION_set1_id(3),
+ * SSL_SESSION_get_time(3), SSL_SESSION_free(3), SSL_SESSION_is_resumable(3), SSL_CTX_new(3),
+ * SSL_CTX_add_session(3), SSL_CTX_flush_sessions(3), SSL_CTX_sess_set_cache_size(3),
+ * SSL_CTX_sess_number(3), SSL_CTX_set_session_cache_mode(3), SSL_CTX_set_timeout(3) and
+ * SSL_CTX_sess_set_get_cb(3). Each handler is "checks, then core": undefined behaviour is
+ * detected first and returned as an outcome of its own; then the state changes, recording the
+ * observable events in the order the library produces them and the clauses that decided them.
+ *
+ * @category model
+ */
+import { Map as IMap } from 'immutable';
+import { asSigned64, asUnsigned64 } from './int64.js';
+import type { Profile, Rules } from './profile.js';
+import {
+  type Ctx,
+  cacheKey,
+  emptyOrder,
+  idLength,
+  orderKey,
+  type Sess,
+  type State,
+  zeroStats,
+} from './state.js';
+import {
+  type Call,
+  type CallOf,
+  type ClauseId,
+  type Counter,
+  type CtxHandle,
+  type Event,
+  type Ret,
+  ret,
+  type SessionHandle,
+  type StatFn,
+  type StepResult,
+} from './types.js';
+
+/** Thrown inside a handler to end it with an undefined-behaviour outcome. */
+class Undefined {
+  constructor(
+    readonly reason: string,
+    readonly clause: ClauseId,
+  ) {}
+}
+
+/** A step in progress: an immutable state being rebuilt, the events and clauses so far. */
+class Tx {
+  sessions: IMap<SessionHandle, Sess>;
+  ctxs: IMap<CtxHandle, Ctx>;
+  sessionsCreated: number;
+  ctxsCreated: number;
+  nextLink: number;
+  readonly events: Event[] = [];
+  readonly clauses = new Set<ClauseId>();
+
+  constructor(
+    readonly rules: Rules,
+    state: State,
+  ) {
+    this.sessions = state.sessions;
+    this.ctxs = state.ctxs;
+    this.sessionsCreated = state.sessionsCreated;
+    this.ctxsCreated = state.ctxsCreated;
+    this.nextLink = state.nextLink;
+  }
+
+  state(): State {
+    return {
+      sessions: this.sessions,
+      ctxs: this.ctxs,
+      sessionsCreated: this.sessionsCreated,
+      ctxsCreated: this.ctxsCreated,
+      nextLink: this.nextLink,
+    };
+  }
+
+  by(...clauses: ClauseId[]): void {
+    for (const c of clauses) this.clauses.add(c);
+  }
+
+  // §UB-1: every handle passed to a call must name a live object.
+  sess(h: SessionHandle): Sess {
+    const s = this.sessions.get(h);
+    if (s === undefined) throw new Undefined(`use after free: ${h} was freed`, '§UB-1');
+    return s;
+  }
+
+  ctx(h: CtxHandle): Ctx {
+    const c = this.ctxs.get(h);
+    if (c === undefined) throw new Undefined(`use after free: ${h} was freed`, '§UB-1');
+    return c;
+  }
+
+  putSess(h: SessionHandle, s: Sess): void {
+    this.sessions = this.sessions.set(h, s);
+  }
+
+  putCtx(h: CtxHandle, c: Ctx): void {
+    this.ctxs = this.ctxs.set(h, c);
+  }
+
+  count(h: CtxHandle, counter: Counter): void {
+    const c = this.ctx(h);
+    this.putCtx(h, { ...c, stats: { ...c.stats, [counter]: c.stats[counter] + 1n } });
+  }
+
+  /** Drops one reference; the object is destroyed, observably, when none is left. §REF-2 */
+  release(h: SessionHandle): void {
+    const s = this.sess(h);
+    if (s.refs > 1) {
+      this.putSess(h, { ...s, refs: s.refs - 1 });
+      return;
+    }
+    this.sessions = this.sessions.delete(h);
+    this.events.push({ ev: 'free', s: h });
+    this.by('§REF-2');
+  }
+
+  /** Puts a session into `ctx`'s list at the position of its rank, as the newest link. §ORDER-1 */
+  link(ch: CtxHandle, h: SessionHandle): void {
+    const c = this.ctx(ch);
+    const s = { ...this.sess(h), owner: ch, link: this.nextLink++ };
+    this.putSess(h, s);
+    this.putCtx(ch, { ...c, order: c.order.with(orderKey(s), h, true) });
+    this.by('§ORDER-1');
+  }
+
+  /** Takes a session out of its owner's list (`owner` cleared). */
+  unlink(h: SessionHandle): void {
+    const s = this.sess(h);
+    if (s.owner === null) return;
+    const c = this.ctx(s.owner);
+    this.putCtx(s.owner, { ...c, order: c.order.without(orderKey(s)) });
+    this.putSess(h, { ...s, owner: null });
+  }
+
+  /** Sets time and/or timeout and recomputes the rank; re-links a cached session. §SESS-5 */
+  retime(h: SessionHandle, time: bigint, timeout: bigint): void {
+    const s = this.sess(h);
+    const owner = s.owner;
+    if (owner !== null && this.rules.settersRelink) this.unlink(h);
+    this.putSess(h, { ...this.sess(h), time, timeout, rank: this.rules.time.rank(time, timeout) });
+    if (owner !== null && this.rules.settersRelink) {
+      this.link(owner, h);
+      this.by('§SESS-5');
+    }
+  }
+
+  /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
+  evictEntry(ch: CtxHandle, h: SessionHandle): void {
+    this.unlink(h);
+    const c = this.ctx(ch);
+    this.putCtx(ch, { ...c, cache: c.cache.delete(cacheKey(this.sess(h))) });
+    this.putSess(h, { ...this.sess(h), notResumable: true });
+  }
+
+  removeCallback(ch: CtxHandle, h: SessionHandle): void {
+    if (this.ctx(ch).cbs.remove !== null) this.events.push({ ev: 'remove_cb', ctx: ch, s: h });
+  }
+
+  /**
+   * `remove_session_lock`: by key, not by object. Returns whether an entry was removed.
+   * §REMOVE-1 §REMOVE-2 §REMOVE-3 §REMOVE-4 §REMOVE-5
+   */
+  removeSession(ch: CtxHandle, h: SessionHandle): boolean {
+    const arg = this.sess(h);
+    if (idLength(arg) === 0) {
+      this.by('§REMOVE-1');
+      return false;
+    }
+    const c = this.ctx(ch);
+    const found = c.cache.get(cacheKey(arg));
+    this.by('§REMOVE-2');
+    if (found !== undefined) {
+      this.unlink(found);
+      const c2 = this.ctx(ch);
+      this.putCtx(ch, { ...c2, cache: c2.cache.delete(cacheKey(arg)) });
+    }
+    this.putSess(h, { ...this.sess(h), notResumable: true });
+    this.removeCallback(ch, h);
+    this.by('§REMOVE-3', '§REMOVE-4');
+    if (found !== undefined) {
+      this.release(found);
+      this.by('§REMOVE-5');
+    }
+    return found !== undefined;
+  }
+
+  /** The flush walk shared by `SSL_CTX_flush_sessions` and `SSL_CTX_free`. §FLUSH-1..4 */
+  flush(ch: CtxHandle, t: bigint): void {
+    const removed: SessionHandle[] = [];
+    const expired = (h: SessionHandle): boolean => {
+      if (t === 0n) return true;
+      const s = this.sess(h);
+      return this.rules.time.expiredAt(t, s.time, s.timeout);
+    };
+    this.by(t === 0n ? '§FLUSH-1' : '§FLUSH-2');
+    if (this.rules.flushWalk === 'tail-until-unexpired') {
+      this.by('§FLUSH-3');
+      for (;;) {
+        const tail = this.ctx(ch).order.minKey();
+        if (tail === undefined) break;
+        const h = this.ctx(ch).order.get(tail) as SessionHandle;
+        if (!expired(h)) break;
+        this.evictEntry(ch, h);
+        this.removeCallback(ch, h);
+        removed.push(h);
+      }
+    } else {
+      for (const h of this.ctx(ch).cache.valueSeq().toArray()) {
+        if (!expired(h)) continue;
+        this.evictEntry(ch, h);
+        this.removeCallback(ch, h);
+        removed.push(h);
+      }
+    }
+    if (removed.length > 0) this.by('§FLUSH-4');
+    for (const h of removed) this.release(h);
+  }
+}
+
+type Handler<N extends Call['fn']> = (tx: Tx, call: CallOf<N>) => Ret;
+
+const STAT_COUNTER = (fn: StatFn): Counter => fn.slice('SSL_CTX_sess_'.length) as Counter;
+
+/** Consumes one reference the application holds. §REF-3 */
+const releaseAppRef = (tx: Tx, h: SessionHandle): void => {
+  const s = tx.sess(h);
+  if (s.app === 0) {
+    throw new Undefined(
+      `${h} released without a reference held by the application (the cache's reference would be freed)`,
+      '§REF-3',
+    );
+  }
+  tx.putSess(h, { ...s, app: s.app - 1 });
+  tx.by('§REF-3');
+  tx.release(h);
+};
+
+const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
+  SSL_SESSION_new: (tx, { now }) => {
+    const h: SessionHandle = `s${++tx.sessionsCreated}`;
+    const timeout = tx.rules.newSessionTimeout;
+    tx.putSess(h, {
+      refs: 1,
+      app: 1,
+      id: '',
+      version: 0,
+      time: now,
+      timeout,
+      rank: tx.rules.time.rank(now, timeout),
+      notResumable: false,
+      owner: null,
+      link: -1,
+    });
+    tx.by('§SESS-1');
+    return ret.session(h);
+  },
+
+  SSL_SESSION_set1_id: (tx, { s: h, id }) => {
+    const s = tx.sess(h);
+    tx.by('§SESS-2');
+    if (id.length / 2 > tx.rules.maxIdLength) return ret.int(0);
+    if (s.owner !== null || tx.ctxs.some((c) => c.cache.get(cacheKey(s)) === h)) {
+      throw new Undefined(`the id of ${h} changed while it is cached (the hash key would be stale)`, '§UB-4');
+    }
+    tx.putSess(h, { ...s, id });
+    return ret.int(1);
+  },
+
+  SSL_SESSION_set_time: (tx, { s: h, t }) => {
+    const s = tx.sess(h);
+    tx.retime(h, t, s.timeout);
+    tx.by('§SESS-3');
+    return tx.rules.setTimeReturns === 'argument' ? ret.int(t) : ret.int(1);
+  },
+
+  SSL_SESSION_set_timeout: (tx, { s: h, t }) => {
+    const s = tx.sess(h);
+    tx.by('§SESS-4');
+    if (t < 0n && tx.rules.setTimeoutRejectsNegative) return ret.int(0);
+    tx.retime(h, s.time, t);
+    return ret.int(1);
+  },
+
+  SSL_SESSION_get_time: (tx, { s }) => {
+    tx.by('§SESS-6');
+    return ret.int(tx.sess(s).time);
+  },
+
+  SSL_SESSION_get_timeout: (tx, { s }) => {
+    tx.by('§SESS-6');
+    return ret.int(tx.sess(s).timeout);
+  },
+
+  SSL_SESSION_up_ref: (tx, { s: h }) => {
+    const s = tx.sess(h);
+    tx.putSess(h, { ...s, refs: s.refs + 1, app: s.app + 1 });
+    tx.by('§REF-1');
+    return ret.int(1);
+  },
+
+  SSL_SESSION_free: (tx, { s }) => {
+    if (s === null) {
+      tx.by('§REF-2');
+      return ret.void;
+    }
+    releaseAppRef(tx, s);
+    return ret.void;
+  },
+
+  SSL_SESSION_is_resumable: (tx, { s: h }) => {
+    const s = tx.sess(h);
+    tx.by('§SESS-7');
+    return ret.int(!s.notResumable && idLength(s) > 0);
+  },
+
+  SSL_CTX_new: (tx) => {
+    const h: CtxHandle = `c${++tx.ctxsCreated}`;
+    const d = tx.rules.ctxDefaults;
+    tx.putCtx(h, {
+      cache: emptyCache,
+      order: emptyOrder(),
+      size: d.size,
+      mode: d.mode,
+      timeout: d.timeout,
+      stats: zeroStats,
+      cbs: { new: null, remove: null, get: null },
+    });
+    tx.by('§CTX-1');
+    return ret.ctx(h);
+  },
+
+  SSL_CTX_free: (tx, { ctx }) => {
+    tx.ctx(ctx);
+    tx.flush(ctx, 0n);
+    tx.ctxs = tx.ctxs.delete(ctx);
+    tx.by('§CTX-2');
+    return ret.void;
+  },
+
+  SSL_CTX_add_session: (tx, { ctx: ch, s: h, now }) => {
+    const c = tx.ctx(ch);
+    const s0 = tx.sess(h);
+    if (s0.owner !== null && s0.owner !== ch) {
+      throw new Undefined(
+        `${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`,
+        '§UB-3',
+      );
+    }
+    const key = cacheKey(s0);
+    const prev = c.cache.get(key);
+    // §ADD-1: the cache takes its reference first.
+    tx.putSess(h, { ...s0, refs: s0.refs + 1 });
+    tx.putCtx(ch, { ...c, cache: c.cache.set(key, h) });
+    tx.by('§ADD-1', '§ADD-6');
+    const identical = prev === h;
+    if (prev !== undefined && !identical) {
+      // §ADD-4: a different object with the same key is replaced silently.
+      tx.unlink(prev);
+      tx.release(prev);
+      tx.by('§ADD-4');
+    }
+    if (tx.rules.updateTimeBit !== 0n && (tx.ctx(ch).mode & tx.rules.updateTimeBit) !== 0n) {
+      // §ADD-5: the time is refreshed before the entry is (re)linked.
+      const s = tx.sess(h);
+      tx.putSess(h, { ...s, time: now, rank: tx.rules.time.rank(now, s.timeout) });
+      tx.by('§ADD-5');
+    }
+    if (identical) {
+      tx.by('§ADD-2');
+      if (tx.rules.readdRelinks) {
+        tx.unlink(h);
+        tx.link(ch, h);
+        tx.by('§ADD-3');
+      }
+      tx.release(h);
+      return ret.int(0);
+    }
+    if (tx.rules.eviction === 'before-link-while-count-ge-size') {
+      evict(tx, ch, 0);
+      tx.link(ch, h);
+    } else {
+      tx.link(ch, h);
+      evict(tx, ch, 1);
+    }
+    return ret.int(1);
+  },
+
+  SSL_CTX_remove_session: (tx, { ctx, s }) => {
+    tx.ctx(ctx);
+    if (s === null) {
+      tx.by('§REMOVE-1');
+      return ret.int(0);
+    }
+    return ret.int(tx.removeSession(ctx, s));
+  },
+
+  SSL_CTX_flush_sessions: (tx, { ctx, t }) => {
+    tx.ctx(ctx);
+    tx.flush(ctx, t);
+    return ret.void;
+  },
+
+  SSL_CTX_sess_set_cache_size: (tx, { ctx: ch, size }) => {
+    const c = tx.ctx(ch);
+    tx.by('§SIZE-1');
+    if (size < 0n) return ret.int(0);
+    tx.putCtx(ch, { ...c, size: asUnsigned64(size) });
+    return ret.int(asSigned64(c.size));
+  },
+
+  SSL_CTX_sess_get_cache_size: (tx, { ctx }) => {
+    tx.by('§SIZE-1');
+    return ret.int(asSigned64(tx.ctx(ctx).size));
+  },
+
+  SSL_CTX_sess_number: (tx, { ctx }) => {
+    tx.by('§SIZE-2');
+    return ret.int(tx.ctx(ctx).cache.size);
+  },
+
+  SSL_CTX_set_session_cache_mode: (tx, { ctx: ch, mode }) => {
+    const c = tx.ctx(ch);
+    tx.putCtx(ch, { ...c, mode });
+    tx.by('§MODE-1');
+    return ret.int(c.mode);
+  },
+
+  SSL_CTX_get_session_cache_mode: (tx, { ctx }) => {
+    tx.by('§MODE-1');
+    return ret.int(tx.ctx(ctx).mode);
+  },
+
+  SSL_CTX_set_timeout: (tx, { ctx: ch, t }) => {
+    const c = tx.ctx(ch);
+    tx.putCtx(ch, { ...c, timeout: t });
+    tx.by('§CTX-3');
+    return ret.int(c.timeout);
+  },
+
+  SSL_CTX_get_timeout: (tx, { ctx }) => {
+    tx.by('§CTX-3');
+    return ret.int(tx.ctx(ctx).timeout);
+  },
+
+  SSL_CTX_sess_set_new_cb: (tx, { ctx, cb }) => setCallback(tx, ctx, 'new', cb),
+  SSL_CTX_sess_set_remove_cb: (tx, { ctx, cb }) => setCallback(tx, ctx, 'remove', cb),
+  SSL_CTX_sess_set_get_cb: (tx, { ctx, cb }) => setCallback(tx, ctx, 'get', cb),
+  SSL_CTX_sess_get_new_cb: (tx, { ctx }) => getCallback(tx, ctx, 'new'),
+  SSL_CTX_sess_get_remove_cb: (tx, { ctx }) => getCallback(tx, ctx, 'remove'),
+  SSL_CTX_sess_get_get_cb: (tx, { ctx }) => getCallback(tx, ctx, 'get'),
+
+  SSL_CTX_sess_connect: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_connect_good: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_connect_renegotiate: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_accept: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_accept_good: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_accept_renegotiate: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_hits: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_cb_hits: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_misses: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_timeouts: (tx, call) => stat(tx, call),
+  SSL_CTX_sess_cache_full: (tx, call) => stat(tx, call),
+};
+
+const emptyCache: IMap<string, SessionHandle> = IMap();
+
+/**
+ * Size-based eviction from the list tail. `extra` is 0 when the new entry is counted in the
+ * hash but not yet linked (3.0: `while count >= size`), 1 when it is already linked (1.1.1:
+ * `while count > size`). Stops when the tail cannot be removed (empty list or a zero-length
+ * id). §EVICT-1 §EVICT-2 §EVICT-3
+ */
+const evict = (tx: Tx, ch: CtxHandle, extra: 0 | 1): void => {
+  const size = tx.ctx(ch).size;
+  if (size === 0n) return;
+  tx.by('§EVICT-1');
+  for (;;) {
+    const count = BigInt(tx.ctx(ch).cache.size);
+    const full = extra === 0 ? count >= size : count > size;
+    if (!full) return;
+    const tail = tx.ctx(ch).order.minKey();
+    const victim = tail === undefined ? undefined : tx.ctx(ch).order.get(tail);
+    if (victim === undefined || idLength(tx.sess(victim)) === 0) {
+      tx.by('§EVICT-3');
+      return;
+    }
+    tx.removeSession(ch, victim);
+    tx.count(ch, 'cache_full');
+    tx.by('§EVICT-2');
+  }
+};
+
+const setCallback = (tx: Tx, ch: CtxHandle, which: 'new' | 'remove' | 'get', cb: string | null): Ret => {
+  const c = tx.ctx(ch);
+  tx.putCtx(ch, { ...c, cbs: { ...c.cbs, [which]: cb } });
+  tx.by('§CB-1');
+  return ret.void;
+};
+
+const getCallback = (tx: Tx, ch: CtxHandle, which: 'new' | 'remove' | 'get'): Ret => {
+  tx.by('§CB-1');
+  return ret.callback(tx.ctx(ch).cbs[which]);
+};
+
+const stat = (tx: Tx, call: { readonly fn: StatFn; readonly ctx: CtxHandle }): Ret => {
+  tx.by('§STAT-1');
+  return ret.int(tx.ctx(call.ctx).stats[STAT_COUNTER(call.fn)]);
+};
+
+/** The transition function of `profile`. */
+export const step =
+  (profile: Profile) =>
+  (state: State, call: Call): StepResult<State> => {
+    const tx = new Tx(profile.rules, state);
+    try {
+      const handler = handlers[call.fn] as Handler<Call['fn']>;
+      const r = handler(tx, call);
+      return {
+        kind: 'defined',
+        branches: [{ outcome: { ret: r, events: tx.events }, state: tx.state() }],
+        clauses: [...tx.clauses],
+      };
+    } catch (e) {
+      if (e instanceof Undefined) return { kind: 'undefined', reason: e.reason, clauses: [e.clause] };
+      throw e;
+    }
+  };
