@@ -12,7 +12,7 @@ import type { ClauseId } from './types.js';
 export interface TimeRules {
   /**
    * Rank of a session with this time and timeout; the list keeps ascending rank from tail to
-   * head. Returns also the timeout as the library stores it. (§ORDER-1, §ORDER-2)
+   * head. (§ORDER-1, §ORDER-2)
    */
   readonly rank: (time: bigint, timeout: bigint) => bigint;
   /** Whether a flush at `t` (≠ 0) removes a session with this time and timeout. (§FLUSH-2) */
@@ -42,6 +42,36 @@ export interface Rules {
   readonly time: TimeRules;
   /** A flush walks the list from the tail and stops at the first unexpired session. (§FLUSH-3) */
   readonly flushWalk: 'tail-until-unexpired' | 'every-entry';
+  /** `SSL_CTX_flush_sessions(ctx, 0)` removes every session. (§FLUSH-1) */
+  readonly flushZeroMeansAll: boolean;
+  /** When a flush drops the cache's references: after the walk, or at each removal. (§FLUSH-4) */
+  readonly flushFrees: 'after-walk' | 'in-walk';
+  /** Return value of re-adding the identical object. (§ADD-2) */
+  readonly identicalAddResult: bigint;
+  /** Replacing a same-key object reports the old one to the remove callback. (§ADD-4) */
+  readonly replaceCallsRemoveCb: boolean;
+  /** `SSL_CTX_add_session` refuses a zero-length id (returns 0, caches nothing). (§ADD-6) */
+  readonly addRejectsEmptyId: boolean;
+  /** Size-based eviction reports each victim to the remove callback. (§EVICT-2) */
+  readonly evictionCallsRemoveCb: boolean;
+  /** Size-based eviction also removes a zero-length-id tail. (§EVICT-3) */
+  readonly evictEmptyIdTail: boolean;
+  /** How many entries one add may evict. (§EVICT-4) */
+  readonly evictionLoop: 'until-fits' | 'one-per-add';
+  /** Among equal ranks, where a newly linked session goes. (§ORDER-1) */
+  readonly tieBreak: 'newest-at-head' | 'newest-at-tail';
+  /** `SSL_CTX_remove_session` ignores a zero-length id. (§REMOVE-1) */
+  readonly removeIgnoresEmptyId: boolean;
+  /** What `SSL_CTX_remove_session` matches: any cached object with the key, or the object. (§REMOVE-2) */
+  readonly removeMatches: 'key' | 'object';
+  /** Which sessions `SSL_CTX_remove_session` marks non-resumable. (§REMOVE-3) */
+  readonly removeMarks: 'argument-always' | 'argument-when-found' | 'none';
+  /** Which session the remove callback receives, and when. (§REMOVE-4) */
+  readonly removeCallback: 'argument-always' | 'removed-when-found';
+  /** `SSL_CTX_sess_set_cache_size` refuses a negative size. (§SIZE-1) */
+  readonly cacheSizeRejectsNegative: boolean;
+  /** Mask applied to a stored cache mode (all ones: stored verbatim). (§MODE-1) */
+  readonly modeMask: bigint;
 }
 
 export interface Profile {
@@ -88,6 +118,21 @@ export const openssl30: Profile = {
     eviction: 'before-link-while-count-ge-size',
     time: openssl30TimeRules,
     flushWalk: 'tail-until-unexpired',
+    flushZeroMeansAll: true,
+    flushFrees: 'after-walk',
+    identicalAddResult: 0n,
+    replaceCallsRemoveCb: false,
+    addRejectsEmptyId: false,
+    evictionCallsRemoveCb: true,
+    evictEmptyIdTail: false,
+    evictionLoop: 'until-fits',
+    tieBreak: 'newest-at-head',
+    removeIgnoresEmptyId: true,
+    removeMatches: 'key',
+    removeMarks: 'argument-always',
+    removeCallback: 'argument-always',
+    cacheSizeRejectsNegative: true,
+    modeMask: -1n,
   },
 };
 

@@ -122,7 +122,8 @@ class Tx {
   /** Puts a session into `ctx`'s list at the position of its rank, as the newest link. §ORDER-1 */
   link(ch: CtxHandle, h: SessionHandle): void {
     const c = this.ctx(ch);
-    const s = { ...this.sess(h), owner: ch, link: this.nextLink++ };
+    const seq = this.nextLink++;
+    const s = { ...this.sess(h), owner: ch, link: this.rules.tieBreak === 'newest-at-head' ? seq : -seq };
     this.putSess(h, s);
     this.putCtx(ch, { ...c, order: c.order.with(orderKey(s), h, true) });
     this.by('§ORDER-1');
@@ -137,16 +138,25 @@ class Tx {
     this.putSess(h, { ...s, owner: null });
   }
 
-  /** Sets time and/or timeout and recomputes the rank; re-links a cached session. §SESS-5 */
+  /**
+   * Sets time and timeout. A cached session is re-linked at the position of its new rank where
+   * the profile re-sorts; elsewhere it keeps its list position (and rank). §SESS-5
+   */
   retime(h: SessionHandle, time: bigint, timeout: bigint): void {
     const s = this.sess(h);
     const owner = s.owner;
-    if (owner !== null && this.rules.settersRelink) this.unlink(h);
-    this.putSess(h, { ...this.sess(h), time, timeout, rank: this.rules.time.rank(time, timeout) });
-    if (owner !== null && this.rules.settersRelink) {
-      this.link(owner, h);
-      this.by('§SESS-5');
+    if (owner === null) {
+      this.putSess(h, { ...s, time, timeout, rank: this.rules.time.rank(time, timeout) });
+      return;
     }
+    if (!this.rules.settersRelink) {
+      this.putSess(h, { ...s, time, timeout });
+      return;
+    }
+    this.unlink(h);
+    this.putSess(h, { ...this.sess(h), time, timeout, rank: this.rules.time.rank(time, timeout) });
+    this.link(owner, h);
+    this.by('§SESS-5');
   }
 
   /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
@@ -162,26 +172,37 @@ class Tx {
   }
 
   /**
-   * `remove_session_lock`: by key, not by object. Returns whether an entry was removed.
+   * `remove_session_lock`: matches by key (any cached object with the argument's key), marks
+   * the argument, reports the argument to the remove callback whether or not anything was
+   * found, and drops the removed entry's reference after the callback. Size-based eviction
+   * uses the same path with the list tail as the argument. Returns whether an entry was removed.
    * §REMOVE-1 §REMOVE-2 §REMOVE-3 §REMOVE-4 §REMOVE-5
    */
-  removeSession(ch: CtxHandle, h: SessionHandle): boolean {
+  removeSession(ch: CtxHandle, h: SessionHandle, eviction: boolean): boolean {
+    const r = this.rules;
     const arg = this.sess(h);
-    if (idLength(arg) === 0) {
+    if (idLength(arg) === 0 && r.removeIgnoresEmptyId) {
       this.by('§REMOVE-1');
       return false;
     }
-    const c = this.ctx(ch);
-    const found = c.cache.get(cacheKey(arg));
+    const key = cacheKey(arg);
+    const cached = this.ctx(ch).cache.get(key);
+    const found = r.removeMatches === 'key' || cached === h ? cached : undefined;
     this.by('§REMOVE-2');
     if (found !== undefined) {
       this.unlink(found);
-      const c2 = this.ctx(ch);
-      this.putCtx(ch, { ...c2, cache: c2.cache.delete(cacheKey(arg)) });
+      const c = this.ctx(ch);
+      this.putCtx(ch, { ...c, cache: c.cache.delete(key) });
     }
-    this.putSess(h, { ...this.sess(h), notResumable: true });
-    this.removeCallback(ch, h);
-    this.by('§REMOVE-3', '§REMOVE-4');
+    if (r.removeMarks === 'argument-always' || (r.removeMarks === 'argument-when-found' && found !== undefined)) {
+      this.putSess(h, { ...this.sess(h), notResumable: true });
+      this.by('§REMOVE-3');
+    }
+    if (!eviction || r.evictionCallsRemoveCb) {
+      if (r.removeCallback === 'argument-always') this.removeCallback(ch, h);
+      else if (found !== undefined) this.removeCallback(ch, found);
+      this.by('§REMOVE-4');
+    }
     if (found !== undefined) {
       this.release(found);
       this.by('§REMOVE-5');
@@ -191,33 +212,34 @@ class Tx {
 
   /** The flush walk shared by `SSL_CTX_flush_sessions` and `SSL_CTX_free`. §FLUSH-1..4 */
   flush(ch: CtxHandle, t: bigint): void {
-    const removed: SessionHandle[] = [];
+    const r = this.rules;
+    const all = t === 0n && r.flushZeroMeansAll;
     const expired = (h: SessionHandle): boolean => {
-      if (t === 0n) return true;
+      if (all) return true;
       const s = this.sess(h);
-      return this.rules.time.expiredAt(t, s.time, s.timeout);
+      return r.time.expiredAt(t, s.time, s.timeout);
     };
-    this.by(t === 0n ? '§FLUSH-1' : '§FLUSH-2');
-    if (this.rules.flushWalk === 'tail-until-unexpired') {
+    this.by(all ? '§FLUSH-1' : '§FLUSH-2');
+    const removed: SessionHandle[] = [];
+    const remove = (h: SessionHandle): void => {
+      this.evictEntry(ch, h);
+      this.removeCallback(ch, h);
+      if (r.flushFrees === 'in-walk') this.release(h);
+      else removed.push(h);
+      this.by('§FLUSH-4');
+    };
+    if (r.flushWalk === 'tail-until-unexpired') {
       this.by('§FLUSH-3');
       for (;;) {
         const tail = this.ctx(ch).order.minKey();
         if (tail === undefined) break;
         const h = this.ctx(ch).order.get(tail) as SessionHandle;
         if (!expired(h)) break;
-        this.evictEntry(ch, h);
-        this.removeCallback(ch, h);
-        removed.push(h);
+        remove(h);
       }
     } else {
-      for (const h of this.ctx(ch).cache.valueSeq().toArray()) {
-        if (!expired(h)) continue;
-        this.evictEntry(ch, h);
-        this.removeCallback(ch, h);
-        removed.push(h);
-      }
+      for (const h of this.ctx(ch).cache.valueSeq().toArray()) if (expired(h)) remove(h);
     }
-    if (removed.length > 0) this.by('§FLUSH-4');
     for (const h of removed) this.release(h);
   }
 }
@@ -265,7 +287,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
     tx.by('§SESS-2');
     if (id.length / 2 > tx.rules.maxIdLength) return ret.int(0);
     if (s.owner !== null || tx.ctxs.some((c) => c.cache.get(cacheKey(s)) === h)) {
-      throw new Undefined(`the id of ${h} changed while it is cached (the hash key would be stale)`, '§UB-4');
+      throw new Undefined(`the id of ${h} changed while it is cached (the hash key would be stale)`, '§UB-3');
     }
     tx.putSess(h, { ...s, id });
     return ret.int(1);
@@ -343,44 +365,47 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
   },
 
   SSL_CTX_add_session: (tx, { ctx: ch, s: h, now }) => {
+    const r = tx.rules;
     const c = tx.ctx(ch);
     const s0 = tx.sess(h);
     if (s0.owner !== null && s0.owner !== ch) {
-      throw new Undefined(
-        `${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`,
-        '§UB-3',
-      );
+      throw new Undefined(`${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`, '§UB-2');
     }
+    tx.by('§ADD-6');
+    if (idLength(s0) === 0 && r.addRejectsEmptyId) return ret.int(0);
     const key = cacheKey(s0);
     const prev = c.cache.get(key);
-    // §ADD-1: the cache takes its reference first.
+    // §ADD-1: the cache takes its reference, and the hash entry, first.
     tx.putSess(h, { ...s0, refs: s0.refs + 1 });
     tx.putCtx(ch, { ...c, cache: c.cache.set(key, h) });
-    tx.by('§ADD-1', '§ADD-6');
+    tx.by('§ADD-1');
     const identical = prev === h;
     if (prev !== undefined && !identical) {
       // §ADD-4: a different object with the same key is replaced silently.
       tx.unlink(prev);
+      if (r.replaceCallsRemoveCb) tx.removeCallback(ch, prev);
       tx.release(prev);
       tx.by('§ADD-4');
     }
-    if (tx.rules.updateTimeBit !== 0n && (tx.ctx(ch).mode & tx.rules.updateTimeBit) !== 0n) {
-      // §ADD-5: the time is refreshed before the entry is (re)linked.
+    // §ADD-3: the identical object is taken out of the list and re-linked below.
+    if (identical && r.readdRelinks) tx.unlink(h);
+    if (r.updateTimeBit !== 0n && (tx.ctx(ch).mode & r.updateTimeBit) !== 0n) {
+      // §ADD-5: the time is refreshed before the entry is (re)linked; a session still linked
+      // keeps its position.
       const s = tx.sess(h);
-      tx.putSess(h, { ...s, time: now, rank: tx.rules.time.rank(now, s.timeout) });
+      tx.putSess(h, { ...s, time: now, rank: s.owner === null ? r.time.rank(now, s.timeout) : s.rank });
       tx.by('§ADD-5');
     }
     if (identical) {
       tx.by('§ADD-2');
-      if (tx.rules.readdRelinks) {
-        tx.unlink(h);
+      if (r.readdRelinks) {
         tx.link(ch, h);
         tx.by('§ADD-3');
       }
       tx.release(h);
-      return ret.int(0);
+      return ret.int(r.identicalAddResult);
     }
-    if (tx.rules.eviction === 'before-link-while-count-ge-size') {
+    if (r.eviction === 'before-link-while-count-ge-size') {
       evict(tx, ch, 0);
       tx.link(ch, h);
     } else {
@@ -396,7 +421,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
       tx.by('§REMOVE-1');
       return ret.int(0);
     }
-    return ret.int(tx.removeSession(ctx, s));
+    return ret.int(tx.removeSession(ctx, s, false));
   },
 
   SSL_CTX_flush_sessions: (tx, { ctx, t }) => {
@@ -408,7 +433,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
   SSL_CTX_sess_set_cache_size: (tx, { ctx: ch, size }) => {
     const c = tx.ctx(ch);
     tx.by('§SIZE-1');
-    if (size < 0n) return ret.int(0);
+    if (size < 0n && tx.rules.cacheSizeRejectsNegative) return ret.int(0);
     tx.putCtx(ch, { ...c, size: asUnsigned64(size) });
     return ret.int(asSigned64(c.size));
   },
@@ -425,7 +450,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
 
   SSL_CTX_set_session_cache_mode: (tx, { ctx: ch, mode }) => {
     const c = tx.ctx(ch);
-    tx.putCtx(ch, { ...c, mode });
+    tx.putCtx(ch, { ...c, mode: mode & tx.rules.modeMask });
     tx.by('§MODE-1');
     return ret.int(c.mode);
   },
@@ -479,17 +504,23 @@ const evict = (tx: Tx, ch: CtxHandle, extra: 0 | 1): void => {
   const size = tx.ctx(ch).size;
   if (size === 0n) return;
   tx.by('§EVICT-1');
-  for (;;) {
+  for (let evicted = 0; ; evicted++) {
     const count = BigInt(tx.ctx(ch).cache.size);
-    const full = extra === 0 ? count >= size : count > size;
-    if (!full) return;
+    if (extra === 0 ? count < size : count <= size) return;
+    if (evicted > 0 && tx.rules.evictionLoop === 'one-per-add') return;
+    if (evicted > 0) tx.by('§EVICT-4');
     const tail = tx.ctx(ch).order.minKey();
     const victim = tail === undefined ? undefined : tx.ctx(ch).order.get(tail);
-    if (victim === undefined || idLength(tx.sess(victim)) === 0) {
+    if (victim === undefined) return;
+    if (idLength(tx.sess(victim)) === 0) {
       tx.by('§EVICT-3');
-      return;
+      if (!tx.rules.evictEmptyIdTail) return;
+      tx.evictEntry(ch, victim);
+      tx.removeCallback(ch, victim);
+      tx.release(victim);
+    } else {
+      tx.removeSession(ch, victim, true);
     }
-    tx.removeSession(ch, victim);
     tx.count(ch, 'cache_full');
     tx.by('§EVICT-2');
   }

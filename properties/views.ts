@@ -1,0 +1,100 @@
+/**
+ * Read-only views of model states for the properties, and the expectations each property
+ * holds a profile to. Expectations are restated here, per profile name, independently of the
+ * profile record: a variant that changes a rule keeps its profile's name, so its properties
+ * still expect the real rule and catch the change.
+ */
+import { LONG_MAX } from '../src/model/int64.js';
+import { cacheKey, type Sess, type State } from '../src/model/state.js';
+import type { CtxHandle, Event, SessionHandle } from '../src/model/types.js';
+
+/** Sessions in `ctx`'s list from tail (next to be evicted or flushed) to head. */
+export const listOrder = (st: State, ch: CtxHandle): SessionHandle[] => [...(st.ctxs.get(ch)?.order.values() ?? [])];
+
+export const cachedSet = (st: State, ch: CtxHandle): Set<SessionHandle> =>
+  new Set(st.ctxs.get(ch)?.cache.values() ?? []);
+
+export const sess = (st: State, h: SessionHandle): Sess => {
+  const s = st.sessions.get(h);
+  if (s === undefined) throw new Error(`view: ${h} is not live`);
+  return s;
+};
+
+export const isCachedIn = (st: State, ch: CtxHandle, h: SessionHandle): boolean => {
+  const s = st.sessions.get(h);
+  return s !== undefined && st.ctxs.get(ch)?.cache.get(cacheKey(s)) === h;
+};
+
+/** OpenSSL 3.0 expiry of a session: `time + timeout`, or `never` when the sum overflows. */
+export interface Expiry {
+  readonly never: boolean;
+  readonly at: bigint;
+}
+export const expiry30 = (s: Pick<Sess, 'time' | 'timeout'>): Expiry => {
+  const to = s.timeout < 0n ? 0n : s.timeout;
+  const sum = s.time + to;
+  return { never: sum > LONG_MAX, at: sum };
+};
+/** Compares expiries; overflowed ones after all others, and among themselves by wrapped sum. */
+export const cmpExpiry = (a: Expiry, b: Expiry): number => {
+  if (a.never !== b.never) return a.never ? 1 : -1;
+  const wa = a.never ? BigInt.asIntN(64, a.at) : a.at;
+  const wb = b.never ? BigInt.asIntN(64, b.at) : b.at;
+  return wa < wb ? -1 : wa > wb ? 1 : 0;
+};
+
+export const idLen = (s: Pick<Sess, 'id'>): number => s.id.length / 2;
+
+export const removeCbs = (events: readonly Event[]): SessionHandle[] =>
+  events.flatMap((e) => (e.ev === 'remove_cb' ? [e.s] : []));
+export const frees = (events: readonly Event[]): SessionHandle[] =>
+  events.flatMap((e) => (e.ev === 'free' ? [e.s] : []));
+
+/** What each profile is expected to do, restated from the spec. */
+export interface Expected {
+  readonly newSessionTimeout: bigint;
+  readonly maxIdLength: number;
+  readonly ctxDefaults: { readonly mode: bigint; readonly size: bigint; readonly timeout: bigint };
+  /** Entries a cache of `size` (> 0) keeps after adding a new key. */
+  readonly capacity: (size: bigint) => bigint;
+  readonly updateTimeBit: bigint;
+}
+
+export const EXPECTED: Readonly<Record<string, Expected>> = {
+  'openssl-3.0': {
+    newSessionTimeout: 304n,
+    maxIdLength: 32,
+    ctxDefaults: { mode: 2n, size: 20480n, timeout: 7200n },
+    capacity: (size) => (size > 1n ? size - 1n : 1n),
+    updateTimeBit: 0x400n,
+  },
+};
+
+export const expectedFor = (profile: string): Expected => {
+  const e = EXPECTED[profile];
+  if (e === undefined) throw new Error(`no expectations for profile ${profile}`);
+  return e;
+};
+
+export const show = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}` : x));
+
+/** True when a step changed nothing (the model rebuilds only what it writes). */
+export const unchanged = (before: State, after: State): boolean =>
+  before.sessions === after.sessions && before.ctxs === after.ctxs;
+
+/** Cached sessions of `ctx` whose id is empty. */
+export const emptyIds = (st: State, ch: CtxHandle): SessionHandle[] =>
+  [...cachedSet(st, ch)].filter((h) => idLen(sess(st, h)) === 0);
+
+/** Is the list of `ctx` sorted by expiry from tail to head (3.0's order)? */
+export const sortedByExpiry = (st: State, ch: CtxHandle): string | undefined => {
+  const order = listOrder(st, ch);
+  for (let k = 1; k < order.length; k++) {
+    const [a, b] = [order[k - 1] as SessionHandle, order[k] as SessionHandle];
+    if (cmpExpiry(expiry30(sess(st, a)), expiry30(sess(st, b))) > 0) {
+      return `${a} expires after ${b} but is nearer the tail`;
+    }
+  }
+  return undefined;
+};

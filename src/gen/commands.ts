@@ -1,0 +1,322 @@
+/**
+ * Generated call sequences, weighted toward the corners of the session cache: tiny cache
+ * sizes, a small pool of colliding ids (zero-length and over-long ones included), equal and
+ * boundary times, overflowing timeouts, every mode bit.
+ *
+ * A plan is a list of abstract operations whose targets are indices; `resolve` turns one into
+ * a concrete call against the current model state, choosing only targets that keep the
+ * sequence defined (a session the application still holds for a free, an uncached session for
+ * a new id, …). Plans therefore shrink well: removing an operation never invalidates another.
+ *
+ * @category generators
+ */
+import fc from 'fast-check';
+import { LONG_MAX, LONG_MIN } from '../model/int64.js';
+import type { State } from '../model/state.js';
+import { type Call, COUNTERS, type Counter, type CtxHandle, type SessionHandle, statFn } from '../model/types.js';
+
+export const BASE_TIME = 1_700_000_000n;
+
+/** Times: a few equal values near a base, zero, negative, and values near `LONG_MAX`. */
+export const timeArb: fc.Arbitrary<bigint> = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(BASE_TIME, BASE_TIME + 1n, BASE_TIME + 10n, BASE_TIME + 304n) },
+  { weight: 1, arbitrary: fc.constantFrom(0n, 1n, -5n, LONG_MAX, LONG_MAX - 5n, 2n ** 31n) },
+);
+
+/** Timeouts: zero, small, the defaults, negative, and overflowing ones. */
+export const timeoutArb: fc.Arbitrary<bigint> = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(0n, 1n, 10n, 304n, 7200n) },
+  { weight: 1, arbitrary: fc.constantFrom(-1n, LONG_MAX, LONG_MAX - 1000n, -(2n ** 62n)) },
+);
+
+/** Session ids (hex): a small colliding pool, the empty id, the 32-byte maximum, 33 bytes. */
+export const idArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('01', '02', '03', '0102', '01020304') },
+  { weight: 2, arbitrary: fc.constant('') },
+  { weight: 1, arbitrary: fc.constantFrom('ab'.repeat(32), 'cd'.repeat(33)) },
+);
+
+export const cacheSizeArb: fc.Arbitrary<bigint> = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(1n, 2n, 3n, 4n) },
+  { weight: 2, arbitrary: fc.constantFrom(0n, 20480n, -1n) },
+);
+
+/** Every `SSL_SESS_CACHE_*` bit alone and in the usual combinations, plus unknown bits. */
+export const modeArb: fc.Arbitrary<bigint> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(0n, 1n, 2n, 3n, 0x80n, 0x100n, 0x200n, 0x300n, 0x400n, 0x402n) },
+  { weight: 1, arbitrary: fc.constantFrom(0x401n, 0x7fffn, 0xffffffffn, -1n, 0x10000n) },
+);
+
+const callbackArb = fc.constantFrom<string | null>('cb', 'cb', 'cb2', null);
+
+/** An abstract operation; `i`/`j` pick targets at resolution time. */
+export type Op =
+  | { readonly op: 'new'; readonly now: bigint; readonly id: string | null }
+  | { readonly op: 'setId'; readonly i: number; readonly id: string }
+  | { readonly op: 'setTime'; readonly i: number; readonly t: bigint }
+  | { readonly op: 'setTimeout'; readonly i: number; readonly t: bigint }
+  | { readonly op: 'getTime' | 'getTimeout' | 'isResumable' | 'upRef'; readonly i: number }
+  | { readonly op: 'free'; readonly i: number }
+  | { readonly op: 'ctxNew' }
+  | { readonly op: 'ctxFree'; readonly j: number }
+  | { readonly op: 'add'; readonly j: number; readonly i: number; readonly now: bigint }
+  | { readonly op: 'remove'; readonly j: number; readonly i: number; readonly nil: boolean }
+  | { readonly op: 'flush'; readonly j: number; readonly t: FlushTime }
+  | { readonly op: 'setSize'; readonly j: number; readonly size: bigint }
+  | { readonly op: 'setMode'; readonly j: number; readonly mode: bigint }
+  | { readonly op: 'setCtxTimeout'; readonly j: number; readonly t: bigint }
+  | { readonly op: 'ctxGet'; readonly j: number; readonly what: CtxGetter }
+  | { readonly op: 'setCb'; readonly j: number; readonly which: CbKind; readonly cb: string | null }
+  | { readonly op: 'getCb'; readonly j: number; readonly which: CbKind };
+
+type CbKind = 'new' | 'remove' | 'get';
+type CtxGetter = 'size' | 'number' | 'mode' | 'timeout' | Counter;
+/** A flush time: absolute, or relative to a cached session's expiry (the boundary cases). */
+export type FlushTime =
+  | { readonly abs: bigint }
+  | { readonly rel: number; readonly delta: -1n | 0n | 1n };
+
+const i = fc.nat({ max: 15 });
+const j = fc.nat({ max: 3 });
+
+const flushTimeArb: fc.Arbitrary<FlushTime> = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom<FlushTime>({ abs: 0n }) },
+  { weight: 2, arbitrary: timeArb.map((t): FlushTime => ({ abs: t })) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ rel: i, delta: fc.constantFrom<-1n | 0n | 1n>(-1n, 0n, 1n) }),
+  },
+);
+
+/** Abstract operations, weighted like a test of the cache's corners. */
+export const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 14,
+    arbitrary: fc.record({
+      op: fc.constant('new' as const),
+      now: timeArb,
+      id: fc.oneof({ weight: 4, arbitrary: idArb }, { weight: 1, arbitrary: fc.constant(null) }),
+    }),
+  },
+  { weight: 10, arbitrary: fc.record({ op: fc.constant('setId' as const), i, id: idArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('setTime' as const), i, t: timeArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('setTimeout' as const), i, t: timeoutArb }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constantFrom('getTime' as const, 'getTimeout' as const, 'isResumable' as const, 'upRef' as const),
+      i,
+    }),
+  },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('free' as const), i }) },
+  { weight: 1, arbitrary: fc.constant<Op>({ op: 'ctxNew' }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('ctxFree' as const), j }) },
+  { weight: 16, arbitrary: fc.record({ op: fc.constant('add' as const), j, i, now: timeArb }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('remove' as const),
+      j,
+      i,
+      nil: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('flush' as const), j, t: flushTimeArb }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('setSize' as const), j, size: cacheSizeArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('setMode' as const), j, mode: modeArb }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('setCtxTimeout' as const), j, t: timeoutArb }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('ctxGet' as const),
+      j,
+      what: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom<CtxGetter>('number', 'cache_full') },
+        { weight: 2, arbitrary: fc.constantFrom<CtxGetter>('size', 'mode', 'timeout', ...COUNTERS) },
+      ),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('setCb' as const),
+      j,
+      which: fc.constantFrom<CbKind>('remove', 'remove', 'new', 'get'),
+      cb: callbackArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('getCb' as const), j, which: fc.constantFrom<CbKind>('new', 'remove', 'get') }),
+  },
+);
+
+export interface Plan {
+  /** Install a remove callback on the first context. */
+  readonly removeCb: boolean;
+  /** Give the first context a small cache at once (null: keep the default size). */
+  readonly cacheSize: bigint | null;
+  readonly ops: readonly Op[];
+}
+
+/** Every plan starts with a context, usually with a remove callback and a small cache. */
+export const prelude = (plan: Pick<Plan, 'removeCb' | 'cacheSize'>): Call[] => [
+  { fn: 'SSL_CTX_new' },
+  ...(plan.removeCb ? [{ fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c1', cb: 'cb' } as const] : []),
+  ...(plan.cacheSize === null ? [] : [{ fn: 'SSL_CTX_sess_set_cache_size', ctx: 'c1', size: plan.cacheSize } as const]),
+];
+
+export const planArb = (maxOps = 60): fc.Arbitrary<Plan> =>
+  fc.record({
+    removeCb: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    cacheSize: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom<bigint | null>(1n, 2n, 3n, 4n) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
+    ops: fc.array(opArb, { minLength: 1, maxLength: maxOps, size: 'max' }),
+  });
+
+const pick = <T>(xs: readonly T[], k: number): T | undefined => (xs.length === 0 ? undefined : xs[k % xs.length]);
+
+/** Live sessions in creation order. */
+export const liveSessions = (st: State): SessionHandle[] =>
+  [...st.sessions.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+export const liveCtxs = (st: State): CtxHandle[] =>
+  [...st.ctxs.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+
+/**
+ * The concrete calls an operation stands for in `st`: none when it has no defined target there
+ * (it is then skipped). A new session usually gets its id at once. Sessions cached in one
+ * context are only added to that one; an operation on a context when none is live creates one.
+ */
+export const resolve = (st: State, op: Op): readonly Call[] => {
+  const r = resolveOne(st, op);
+  return r === undefined ? [] : Array.isArray(r) ? r : [r as Call];
+};
+
+const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
+  if ('j' in op && st.ctxs.size === 0) return { fn: 'SSL_CTX_new' };
+  const sessions = liveSessions(st);
+  const ctxs = liveCtxs(st);
+  const s = (k: number) => pick(sessions, k);
+  const c = (k: number) => pick(ctxs, k);
+  switch (op.op) {
+    case 'new': {
+      const h: SessionHandle = `s${st.sessionsCreated + 1}`;
+      const created: Call = { fn: 'SSL_SESSION_new', now: op.now };
+      return op.id === null ? created : [created, { fn: 'SSL_SESSION_set1_id', s: h, id: op.id }];
+    }
+    case 'setId': {
+      const h = pick(
+        sessions.filter((x) => st.sessions.get(x)?.owner === null),
+        op.i,
+      );
+      return h && { fn: 'SSL_SESSION_set1_id', s: h, id: op.id };
+    }
+    case 'setTime': {
+      const h = s(op.i);
+      return h && { fn: 'SSL_SESSION_set_time', s: h, t: op.t };
+    }
+    case 'setTimeout': {
+      const h = s(op.i);
+      return h && { fn: 'SSL_SESSION_set_timeout', s: h, t: op.t };
+    }
+    case 'getTime':
+    case 'getTimeout':
+    case 'isResumable':
+    case 'upRef': {
+      const h = s(op.i);
+      const fn = {
+        getTime: 'SSL_SESSION_get_time',
+        getTimeout: 'SSL_SESSION_get_timeout',
+        isResumable: 'SSL_SESSION_is_resumable',
+        upRef: 'SSL_SESSION_up_ref',
+      } as const;
+      return h && { fn: fn[op.op], s: h };
+    }
+    case 'free': {
+      const held = sessions.filter((x) => (st.sessions.get(x)?.app ?? 0) > 0);
+      return { fn: 'SSL_SESSION_free', s: pick(held, op.i) ?? null };
+    }
+    case 'ctxNew':
+      return { fn: 'SSL_CTX_new' };
+    case 'ctxFree': {
+      const h = c(op.j);
+      return h && { fn: 'SSL_CTX_free', ctx: h };
+    }
+    case 'add': {
+      const ch = c(op.j);
+      if (ch === undefined) return undefined;
+      // Two adds in three aim at an uncached session, so that keys collide and caches fill.
+      const fresh = sessions.filter((x) => st.sessions.get(x)?.owner === null);
+      const mine = sessions.filter((x) => st.sessions.get(x)?.owner === ch);
+      const h = op.i % 3 !== 0 && fresh.length > 0 ? pick(fresh, op.i) : pick([...fresh, ...mine], op.i);
+      return h && { fn: 'SSL_CTX_add_session', ctx: ch, s: h, now: op.now };
+    }
+    case 'remove': {
+      const ch = c(op.j);
+      if (ch === undefined) return undefined;
+      if (op.nil) return { fn: 'SSL_CTX_remove_session', ctx: ch, s: null };
+      const h = s(op.i);
+      return h && { fn: 'SSL_CTX_remove_session', ctx: ch, s: h };
+    }
+    case 'flush': {
+      const ch = c(op.j);
+      if (ch === undefined) return undefined;
+      if ('abs' in op.t) return { fn: 'SSL_CTX_flush_sessions', ctx: ch, t: op.t.abs };
+      const cached = [...(st.ctxs.get(ch)?.cache.values() ?? [])].sort();
+      const h = pick(cached, op.t.rel);
+      const sess = h === undefined ? undefined : st.sessions.get(h);
+      const t = sess === undefined ? BASE_TIME : sess.time + (sess.timeout < 0n ? 0n : sess.timeout) + op.t.delta;
+      return { fn: 'SSL_CTX_flush_sessions', ctx: ch, t: t > LONG_MAX ? LONG_MAX : t < LONG_MIN ? LONG_MIN : t };
+    }
+    case 'setSize': {
+      const ch = c(op.j);
+      return ch && { fn: 'SSL_CTX_sess_set_cache_size', ctx: ch, size: op.size };
+    }
+    case 'setMode': {
+      const ch = c(op.j);
+      return ch && { fn: 'SSL_CTX_set_session_cache_mode', ctx: ch, mode: op.mode };
+    }
+    case 'setCtxTimeout': {
+      const ch = c(op.j);
+      return ch && { fn: 'SSL_CTX_set_timeout', ctx: ch, t: op.t };
+    }
+    case 'ctxGet': {
+      const ch = c(op.j);
+      if (ch === undefined) return undefined;
+      switch (op.what) {
+        case 'size':
+          return { fn: 'SSL_CTX_sess_get_cache_size', ctx: ch };
+        case 'number':
+          return { fn: 'SSL_CTX_sess_number', ctx: ch };
+        case 'mode':
+          return { fn: 'SSL_CTX_get_session_cache_mode', ctx: ch };
+        case 'timeout':
+          return { fn: 'SSL_CTX_get_timeout', ctx: ch };
+        default:
+          return { fn: statFn(op.what), ctx: ch };
+      }
+    }
+    case 'setCb': {
+      const ch = c(op.j);
+      if (ch === undefined) return undefined;
+      const fn = {
+        new: 'SSL_CTX_sess_set_new_cb',
+        remove: 'SSL_CTX_sess_set_remove_cb',
+        get: 'SSL_CTX_sess_set_get_cb',
+      } as const;
+      return { fn: fn[op.which], ctx: ch, cb: op.cb };
+    }
+    case 'getCb': {
+      const ch = c(op.j);
+      if (ch === undefined) return undefined;
+      const fn = {
+        new: 'SSL_CTX_sess_get_new_cb',
+        remove: 'SSL_CTX_sess_get_remove_cb',
+        get: 'SSL_CTX_sess_get_get_cb',
+      } as const;
+      return { fn: fn[op.which], ctx: ch };
+    }
+  }
+};
