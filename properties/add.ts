@@ -42,7 +42,8 @@ const newestAmongEquals = (c: StepCase & { call: Add }): string | undefined => {
   const mine = expiry30(sess(c.after, c.call.s));
   for (const [k, h] of order.entries()) {
     const d = cmpExpiry(expiry30(sess(c.after, h)), mine);
-    if (k > at && d <= 0) return `${h} (expiry not later) is nearer the head than ${c.call.s}: ${order.join(' ')}`;
+    if (k > at && d <= 0)
+      return `${h} (expiry not later) is nearer the head than ${c.call.s}: ${order.join(' ')}`;
     if (k < at && d > 0) return `${h} (later expiry) is nearer the tail than ${c.call.s}: ${order.join(' ')}`;
   }
   return undefined;
@@ -72,7 +73,9 @@ export const properties: ClauseProperty[] = [
       if (c.outcome.ret.t !== 'int' || c.outcome.ret.v !== 0n) return `returned ${show(c.outcome.ret)}`;
       if (c.outcome.events.length > 0) return `events ${show(c.outcome.events)}`;
       if (sess(c.after, c.call.s).refs !== sess(c.before, c.call.s).refs) return 'reference count changed';
-      return cachedSet(c.after, c.call.ctx).size === cachedSet(c.before, c.call.ctx).size ? undefined : 'count changed';
+      return cachedSet(c.after, c.call.ctx).size === cachedSet(c.before, c.call.ctx).size
+        ? undefined
+        : 'count changed';
     },
   },
   {
@@ -151,7 +154,8 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§EVICT-2 eviction takes sessions from the tail, each to the remove callback then freed, counted in cache_full',
+    title:
+      '§EVICT-2 eviction takes sessions from the tail, each to the remove callback then freed, counted in cache_full',
     minShare: 0.2,
     applies: (c) => isNewKeyAdd(c) && victims(c).length > 0,
     check: (c) => {
@@ -168,7 +172,8 @@ export const properties: ClauseProperty[] = [
       ]);
       if (show(evs) !== show(want)) return `events ${show(evs)}, expected ${show(want)}`;
       const full = (st: typeof c.before) => st.ctxs.get(c.call.ctx)?.stats.cache_full ?? 0n;
-      if (full(c.after) - full(c.before) !== BigInt(v.length)) return 'cache_full not incremented per eviction';
+      if (full(c.after) - full(c.before) !== BigInt(v.length))
+        return 'cache_full not incremented per eviction';
       return v.every((h) => !c.after.sessions.has(h) || sess(c.after, h).notResumable)
         ? undefined
         : 'a surviving victim is still resumable';
@@ -197,7 +202,8 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§EVICT-4 only adding a new key evicts, and then down to capacity at once, however far over it was',
+    title:
+      '§EVICT-4 only adding a new key evicts, and then down to capacity at once, however far over it was',
     minShare: 0.05,
     applies: (c) =>
       (isNewKeyAdd(c) &&
@@ -209,7 +215,8 @@ export const properties: ClauseProperty[] = [
       if (previous(c) === c.call.s) return victims(c).length === 0 ? undefined : 're-adding evicted';
       const size = c.before.ctxs.get(c.call.ctx)?.size ?? 0n;
       const n = BigInt(cachedSet(c.after, c.call.ctx).size);
-      if (n <= expectedFor(c.model.name).capacity(size) || emptyIds(c.after, c.call.ctx).length > 0) return undefined;
+      if (n <= expectedFor(c.model.name).capacity(size) || emptyIds(c.after, c.call.ctx).length > 0)
+        return undefined;
       return `${n} sessions left after the add, size ${size}`;
     },
   },
@@ -228,7 +235,9 @@ export const properties: ClauseProperty[] = [
     title: '§ORDER-2 a session whose time + timeout overflows sorts after all others and never expires',
     minShare: 0.1,
     applies: (c) =>
-      [...c.after.ctxs.keys()].some((ch) => listOrder(c.after, ch).some((h) => expiry30(sess(c.after, h)).never)),
+      [...c.after.ctxs.keys()].some((ch) =>
+        listOrder(c.after, ch).some((h) => expiry30(sess(c.after, h)).never),
+      ),
     check: (c) => {
       for (const ch of c.after.ctxs.keys()) {
         const order = listOrder(c.after, ch);

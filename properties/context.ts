@@ -62,7 +62,8 @@ export const properties: ClauseProperty[] = [
     check: ({ call, outcome, before, after }) => {
       if (call.fn !== 'SSL_CTX_set_timeout' && call.fn !== 'SSL_CTX_get_timeout') return 'wrong call';
       const prev = before.ctxs.get(call.ctx)?.timeout;
-      if (outcome.ret.t !== 'int' || outcome.ret.v !== prev) return `returned ${show(outcome.ret)}, held ${prev}`;
+      if (outcome.ret.t !== 'int' || outcome.ret.v !== prev)
+        return `returned ${show(outcome.ret)}, held ${prev}`;
       if (call.fn === 'SSL_CTX_get_timeout') return undefined;
       if (after.ctxs.get(call.ctx)?.timeout !== call.t) return 'not stored';
       return after.sessions === before.sessions ? undefined : 'sessions changed';
@@ -72,21 +73,26 @@ export const properties: ClauseProperty[] = [
     kind: 'step',
     title: '§SIZE-1 the cache size setter returns the previous size, refuses a negative one and never evicts',
     minShare: 0.3,
-    applies: (c) => c.call.fn === 'SSL_CTX_sess_set_cache_size' || c.call.fn === 'SSL_CTX_sess_get_cache_size',
+    applies: (c) =>
+      c.call.fn === 'SSL_CTX_sess_set_cache_size' || c.call.fn === 'SSL_CTX_sess_get_cache_size',
     check: ({ call, outcome, before, after }) => {
       if (call.fn !== 'SSL_CTX_sess_set_cache_size' && call.fn !== 'SSL_CTX_sess_get_cache_size') {
         return 'wrong call';
       }
       const prev = before.ctxs.get(call.ctx)?.size ?? -1n;
       if (call.fn === 'SSL_CTX_sess_get_cache_size') {
-        return outcome.ret.t === 'int' && outcome.ret.v === prev ? undefined : `returned ${show(outcome.ret)}`;
+        return outcome.ret.t === 'int' && outcome.ret.v === prev
+          ? undefined
+          : `returned ${show(outcome.ret)}`;
       }
       const refused = call.size < 0n;
       const want = refused ? 0n : prev;
       if (outcome.ret.t !== 'int' || outcome.ret.v !== want) return `returned ${show(outcome.ret)}`;
       if (after.ctxs.get(call.ctx)?.size !== (refused ? prev : call.size)) return 'size not as expected';
       if (show(listOrder(after, call.ctx)) !== show(listOrder(before, call.ctx))) return 'the cache changed';
-      return outcome.events.length === 0 && after.sessions === before.sessions ? undefined : 'sessions changed';
+      return outcome.events.length === 0 && after.sessions === before.sessions
+        ? undefined
+        : 'sessions changed';
     },
   },
   {
@@ -97,22 +103,28 @@ export const properties: ClauseProperty[] = [
     check: ({ call, outcome, before }) => {
       if (call.fn !== 'SSL_CTX_sess_number') return 'wrong call';
       const n = BigInt(cachedSet(before, call.ctx).size);
-      return outcome.ret.t === 'int' && outcome.ret.v === n ? undefined : `returned ${show(outcome.ret)}, held ${n}`;
+      return outcome.ret.t === 'int' && outcome.ret.v === n
+        ? undefined
+        : `returned ${show(outcome.ret)}, held ${n}`;
     },
   },
   {
     kind: 'step',
     title: '§MODE-1 the cache mode is stored verbatim, unknown bits included, and the previous one returned',
     minShare: 0.3,
-    applies: (c) => c.call.fn === 'SSL_CTX_set_session_cache_mode' || c.call.fn === 'SSL_CTX_get_session_cache_mode',
+    applies: (c) =>
+      c.call.fn === 'SSL_CTX_set_session_cache_mode' || c.call.fn === 'SSL_CTX_get_session_cache_mode',
     check: ({ call, outcome, before, after }) => {
       if (call.fn !== 'SSL_CTX_set_session_cache_mode' && call.fn !== 'SSL_CTX_get_session_cache_mode') {
         return 'wrong call';
       }
       const prev = before.ctxs.get(call.ctx)?.mode;
-      if (outcome.ret.t !== 'int' || outcome.ret.v !== prev) return `returned ${show(outcome.ret)}, held ${prev}`;
+      if (outcome.ret.t !== 'int' || outcome.ret.v !== prev)
+        return `returned ${show(outcome.ret)}, held ${prev}`;
       if (call.fn === 'SSL_CTX_get_session_cache_mode') return undefined;
-      return after.ctxs.get(call.ctx)?.mode === call.mode ? undefined : `stored ${after.ctxs.get(call.ctx)?.mode}`;
+      return after.ctxs.get(call.ctx)?.mode === call.mode
+        ? undefined
+        : `stored ${after.ctxs.get(call.ctx)?.mode}`;
     },
   },
   {
@@ -128,7 +140,9 @@ export const properties: ClauseProperty[] = [
         return c?.cbs[field] === call.cb && outcome.ret.t === 'void' ? undefined : `stored ${show(c?.cbs)}`;
       }
       const want = before.ctxs.get(call.ctx)?.cbs[field];
-      return outcome.ret.t === 'callback' && outcome.ret.v === want ? undefined : `returned ${show(outcome.ret)}`;
+      return outcome.ret.t === 'callback' && outcome.ret.v === want
+        ? undefined
+        : `returned ${show(outcome.ret)}`;
     },
   },
   {
@@ -153,7 +167,9 @@ export const properties: ClauseProperty[] = [
           if (outcome.ret.v !== want) return `returned ${outcome.ret.v}, counter ${want}`;
         }
       }
-      return unchanged(before, after) || call.fn !== 'SSL_CTX_sess_cache_full' ? undefined : 'a getter changed state';
+      return unchanged(before, after) || call.fn !== 'SSL_CTX_sess_cache_full'
+        ? undefined
+        : 'a getter changed state';
     },
   },
 ];

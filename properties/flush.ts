@@ -30,7 +30,9 @@ export const properties: ClauseProperty[] = [
         return !e.never && t > e.at;
       });
       const got = removed(c);
-      return show([...got].sort()) === show([...want].sort()) ? undefined : `removed ${show(got)}, expired ${show(want)}`;
+      return show([...got].sort()) === show([...want].sort())
+        ? undefined
+        : `removed ${show(got)}, expired ${show(want)}`;
     },
   },
   {
@@ -42,8 +44,11 @@ export const properties: ClauseProperty[] = [
       if (!isFlush(c)) return 'wrong call';
       const r = removed(c);
       const order = listOrder(c.before, c.call.ctx);
-      if (show(order.slice(0, r.length)) !== show(r)) return `removed ${show(r)} is not a tail of ${show(order)}`;
-      return show(removeCbs(c.outcome.events)) === show(r) ? undefined : `callbacks ${show(c.outcome.events)}`;
+      if (show(order.slice(0, r.length)) !== show(r))
+        return `removed ${show(r)} is not a tail of ${show(order)}`;
+      return show(removeCbs(c.outcome.events)) === show(r)
+        ? undefined
+        : `callbacks ${show(c.outcome.events)}`;
     },
   },
   {
@@ -56,7 +61,8 @@ export const properties: ClauseProperty[] = [
       const r = removed(c);
       const firstFree = c.outcome.events.findIndex((e) => e.ev === 'free');
       const lastCb = c.outcome.events.findLastIndex((e) => e.ev === 'remove_cb');
-      if (firstFree !== -1 && firstFree < lastCb) return `a free before the last callback: ${show(c.outcome.events)}`;
+      if (firstFree !== -1 && firstFree < lastCb)
+        return `a free before the last callback: ${show(c.outcome.events)}`;
       const wantFree = r.filter((h) => sess(c.before, h).refs === 1);
       if (show(frees(c.outcome.events)) !== show(wantFree)) return `frees ${show(frees(c.outcome.events))}`;
       return r.every((h) => !c.after.sessions.has(h) || sess(c.after, h).notResumable)

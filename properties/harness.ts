@@ -69,7 +69,9 @@ export const propertyOf = (p: ClauseProperty, model: Model, share: Share, maxOps
   fc.property(planArb(maxOps), fc.nat({ max: 1000 }), (plan, k) => {
     const run = runPlan(model, plan);
     if (run.undefinedAt !== undefined && model.variant === undefined) {
-      throw new Error(`the generator produced an undefined call ${show(run.undefinedAt.call)}: ${run.undefinedAt.reason}`);
+      throw new Error(
+        `the generator produced an undefined call ${show(run.undefinedAt.call)}: ${run.undefinedAt.reason}`,
+      );
     }
     share.runs++;
     if (p.kind === 'run') {

@@ -13,7 +13,8 @@ const stateInvariants = (st: State): string | undefined => {
   for (const [ch, c] of st.ctxs) {
     const listed = listOrder(st, ch);
     const hashed = [...c.cache.values()];
-    if (show([...listed].sort()) !== show([...hashed].sort())) return `${ch}: list ${show(listed)} ≠ hash ${show(hashed)}`;
+    if (show([...listed].sort()) !== show([...hashed].sort()))
+      return `${ch}: list ${show(listed)} ≠ hash ${show(hashed)}`;
     for (const [key, h] of c.cache) {
       const s = st.sessions.get(h);
       if (s === undefined) return `${ch} holds freed ${h}`;
@@ -26,7 +27,8 @@ const stateInvariants = (st: State): string | undefined => {
   }
   for (const [h, s] of st.sessions) {
     const want = s.app + (holders.get(h) ?? 0);
-    if (s.refs !== want) return `${h}: ${s.refs} references, but the caller holds ${s.app} and caches ${holders.get(h) ?? 0}`;
+    if (s.refs !== want)
+      return `${h}: ${s.refs} references, but the caller holds ${s.app} and caches ${holders.get(h) ?? 0}`;
     if (s.refs <= 0) return `${h} is live with ${s.refs} references`;
     if (s.owner !== null && !holders.has(h)) return `${h} owned by ${s.owner} but in no cache`;
   }
@@ -49,7 +51,8 @@ const capacity = (steps: readonly Executed[], profile: string): string | undefin
       if (emptyIds(after, ch).length > 0) exempt.add(ch);
       if (c.size === 0n || exempt.has(ch)) continue;
       const cap = expectedFor(profile).capacity(c.size);
-      if (BigInt(cachedSet(after, ch).size) > cap) return `${ch} holds ${cachedSet(after, ch).size} > ${cap} after ${show(call)}`;
+      if (BigInt(cachedSet(after, ch).size) > cap)
+        return `${ch} holds ${cachedSet(after, ch).size} > ${cap} after ${show(call)}`;
     }
   }
   return undefined;
@@ -65,7 +68,8 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'run',
-    title: 'invariant: the count obeys the capacity, except while zero-length ids or a resize hold up eviction',
+    title:
+      'invariant: the count obeys the capacity, except while zero-length ids or a resize hold up eviction',
     check: (steps, model) => capacity(steps, model.name),
   },
 ];

@@ -24,7 +24,9 @@ for (const profile of PROFILES.filter((p) => p.name in EXPECTED)) {
             const share: Share = { runs: 0, hits: 0 };
             fc.assert(propertyOf(p, model, share), { seed: SEED, numRuns: RUNS });
             const kept = share.hits / share.runs;
-            expect(kept, `share of sequences where "${p.title}" applied`).toBeGreaterThanOrEqual(p.minShare ?? 0.2);
+            expect(kept, `share of sequences where "${p.title}" applied`).toBeGreaterThanOrEqual(
+              p.minShare ?? 0.2,
+            );
           });
         }
       });

@@ -31,7 +31,8 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§REMOVE-2 removal is by key: whichever object is cached under the id goes; returns whether one did',
+    title:
+      '§REMOVE-2 removal is by key: whichever object is cached under the id goes; returns whether one did',
     minShare: 0.4,
     applies: withId,
     check: (c) => {
@@ -41,7 +42,9 @@ export const properties: ClauseProperty[] = [
       if (c.outcome.ret.t !== 'int' || c.outcome.ret.v !== want) return `returned ${show(c.outcome.ret)}`;
       if (found !== undefined && isCachedIn(c.after, c.call.ctx, found)) return `${found} still cached`;
       const others = [...cachedSet(c.before, c.call.ctx)].filter((h) => h !== found);
-      return others.every((h) => isCachedIn(c.after, c.call.ctx, h)) ? undefined : 'another entry left the cache';
+      return others.every((h) => isCachedIn(c.after, c.call.ctx, h))
+        ? undefined
+        : 'another entry left the cache';
     },
   },
   {
@@ -49,7 +52,8 @@ export const properties: ClauseProperty[] = [
     title: '§REMOVE-3 the argument is marked non-resumable whether or not anything was removed',
     minShare: 0.4,
     applies: (c) => withId(c) && c.after.sessions.has(c.call.s),
-    check: (c) => (isRemove(c) && sess(c.after, c.call.s).notResumable ? undefined : 'argument still resumable'),
+    check: (c) =>
+      isRemove(c) && sess(c.after, c.call.s).notResumable ? undefined : 'argument still resumable',
   },
   {
     kind: 'step',
@@ -65,7 +69,8 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§REMOVE-5 the removed entry loses the cache reference after the callback, freed if it was the last',
+    title:
+      '§REMOVE-5 the removed entry loses the cache reference after the callback, freed if it was the last',
     minShare: 0.2,
     applies: (c) => withId(c) && sameKey(c) !== undefined,
     check: (c) => {

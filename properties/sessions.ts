@@ -9,7 +9,8 @@ export const properties: ClauseProperty[] = [
     title: '§SESS-1 SSL_SESSION_new: one caller reference, time = now, the placeholder timeout, no id',
     applies: (c) => c.call.fn === 'SSL_SESSION_new',
     check: ({ call, outcome, before, after, model }) => {
-      if (call.fn !== 'SSL_SESSION_new' || outcome.ret.t !== 'session') return `returned ${show(outcome.ret)}`;
+      if (call.fn !== 'SSL_SESSION_new' || outcome.ret.t !== 'session')
+        return `returned ${show(outcome.ret)}`;
       const h = outcome.ret.v;
       if (before.sessions.has(h)) return `${h} already existed`;
       const s = sess(after, h);
@@ -30,7 +31,8 @@ export const properties: ClauseProperty[] = [
       if (call.fn !== 'SSL_SESSION_set1_id') return 'wrong call';
       const tooLong = call.id.length / 2 > expectedFor(model.name).maxIdLength;
       const want = tooLong ? before.sessions.get(call.s)?.id : call.id;
-      if (outcome.ret.t !== 'int' || outcome.ret.v !== (tooLong ? 0n : 1n)) return `returned ${show(outcome.ret)}`;
+      if (outcome.ret.t !== 'int' || outcome.ret.v !== (tooLong ? 0n : 1n))
+        return `returned ${show(outcome.ret)}`;
       return sess(after, call.s).id === want ? undefined : `id ${sess(after, call.s).id}, expected ${want}`;
     },
   },
@@ -53,7 +55,8 @@ export const properties: ClauseProperty[] = [
     check: ({ call, outcome, before, after }) => {
       if (call.fn !== 'SSL_SESSION_set_timeout') return 'wrong call';
       const neg = call.t < 0n;
-      if (outcome.ret.t !== 'int' || outcome.ret.v !== (neg ? 0n : 1n)) return `returned ${show(outcome.ret)}`;
+      if (outcome.ret.t !== 'int' || outcome.ret.v !== (neg ? 0n : 1n))
+        return `returned ${show(outcome.ret)}`;
       const want = neg ? sess(before, call.s).timeout : call.t;
       return sess(after, call.s).timeout === want ? undefined : `timeout ${sess(after, call.s).timeout}`;
     },
@@ -117,12 +120,14 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§REF-2 SSL_SESSION_free destroys the object exactly when its last reference goes; NULL is a no-op',
+    title:
+      '§REF-2 SSL_SESSION_free destroys the object exactly when its last reference goes; NULL is a no-op',
     minShare: 0.5,
     applies: (c) => c.call.fn === 'SSL_SESSION_free',
     check: ({ call, outcome, before, after }) => {
       if (call.fn !== 'SSL_SESSION_free') return 'wrong call';
-      if (call.s === null) return outcome.events.length === 0 && unchanged(before, after) ? undefined : 'NULL changed something';
+      if (call.s === null)
+        return outcome.events.length === 0 && unchanged(before, after) ? undefined : 'NULL changed something';
       const b = sess(before, call.s);
       if (b.refs === 1) {
         if (after.sessions.has(call.s)) return 'still live after its last reference';

@@ -24,7 +24,12 @@ export const properties: ClauseProperty[] = [
       const gone = freedSessions(st.sessionsCreated, (h) => st.sessions.has(h));
       const h = gone[k % Math.max(1, gone.length)];
       if (h === undefined) return undefined;
-      const fns = ['SSL_SESSION_get_time', 'SSL_SESSION_up_ref', 'SSL_SESSION_free', 'SSL_SESSION_is_resumable'] as const;
+      const fns = [
+        'SSL_SESSION_get_time',
+        'SSL_SESSION_up_ref',
+        'SSL_SESSION_free',
+        'SSL_SESSION_is_resumable',
+      ] as const;
       const ctx = liveCtxs(st)[0];
       if (k % 5 === 4 && ctx !== undefined) return [{ fn: 'SSL_CTX_add_session', ctx, s: h, now: 0n }];
       return [{ fn: fns[k % fns.length] ?? 'SSL_SESSION_free', s: h }];

@@ -9,7 +9,9 @@ import { cacheKey, type Sess, type State } from '../src/model/state.js';
 import type { CtxHandle, Event, SessionHandle } from '../src/model/types.js';
 
 /** Sessions in `ctx`'s list from tail (next to be evicted or flushed) to head. */
-export const listOrder = (st: State, ch: CtxHandle): SessionHandle[] => [...(st.ctxs.get(ch)?.order.values() ?? [])];
+export const listOrder = (st: State, ch: CtxHandle): SessionHandle[] => [
+  ...(st.ctxs.get(ch)?.order.values() ?? []),
+];
 
 export const cachedSet = (st: State, ch: CtxHandle): Set<SessionHandle> =>
   new Set(st.ctxs.get(ch)?.cache.values() ?? []);

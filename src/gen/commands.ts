@@ -13,7 +13,14 @@
 import fc from 'fast-check';
 import { LONG_MAX, LONG_MIN } from '../model/int64.js';
 import type { State } from '../model/state.js';
-import { type Call, COUNTERS, type Counter, type CtxHandle, type SessionHandle, statFn } from '../model/types.js';
+import {
+  type Call,
+  COUNTERS,
+  type Counter,
+  type CtxHandle,
+  type SessionHandle,
+  statFn,
+} from '../model/types.js';
 
 export const BASE_TIME = 1_700_000_000n;
 
@@ -72,9 +79,7 @@ export type Op =
 type CbKind = 'new' | 'remove' | 'get';
 type CtxGetter = 'size' | 'number' | 'mode' | 'timeout' | Counter;
 /** A flush time: absolute, or relative to a cached session's expiry (the boundary cases). */
-export type FlushTime =
-  | { readonly abs: bigint }
-  | { readonly rel: number; readonly delta: -1n | 0n | 1n };
+export type FlushTime = { readonly abs: bigint } | { readonly rel: number; readonly delta: -1n | 0n | 1n };
 
 const i = fc.nat({ max: 15 });
 const j = fc.nat({ max: 3 });
@@ -104,7 +109,12 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({
-      op: fc.constantFrom('getTime' as const, 'getTimeout' as const, 'isResumable' as const, 'upRef' as const),
+      op: fc.constantFrom(
+        'getTime' as const,
+        'getTimeout' as const,
+        'isResumable' as const,
+        'upRef' as const,
+      ),
       i,
     }),
   },
@@ -118,7 +128,10 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('remove' as const),
       j,
       i,
-      nil: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      nil: fc.oneof(
+        { weight: 9, arbitrary: fc.constant(false) },
+        { weight: 1, arbitrary: fc.constant(true) },
+      ),
     }),
   },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('flush' as const), j, t: flushTimeArb }) },
@@ -147,7 +160,11 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ op: fc.constant('getCb' as const), j, which: fc.constantFrom<CbKind>('new', 'remove', 'get') }),
+    arbitrary: fc.record({
+      op: fc.constant('getCb' as const),
+      j,
+      which: fc.constantFrom<CbKind>('new', 'remove', 'get'),
+    }),
   },
 );
 
@@ -163,12 +180,17 @@ export interface Plan {
 export const prelude = (plan: Pick<Plan, 'removeCb' | 'cacheSize'>): Call[] => [
   { fn: 'SSL_CTX_new' },
   ...(plan.removeCb ? [{ fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c1', cb: 'cb' } as const] : []),
-  ...(plan.cacheSize === null ? [] : [{ fn: 'SSL_CTX_sess_set_cache_size', ctx: 'c1', size: plan.cacheSize } as const]),
+  ...(plan.cacheSize === null
+    ? []
+    : [{ fn: 'SSL_CTX_sess_set_cache_size', ctx: 'c1', size: plan.cacheSize } as const]),
 ];
 
 export const planArb = (maxOps = 60): fc.Arbitrary<Plan> =>
   fc.record({
-    removeCb: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    removeCb: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(true) },
+      { weight: 1, arbitrary: fc.constant(false) },
+    ),
     cacheSize: fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom<bigint | null>(1n, 2n, 3n, 4n) },
       { weight: 1, arbitrary: fc.constant(null) },
@@ -176,7 +198,8 @@ export const planArb = (maxOps = 60): fc.Arbitrary<Plan> =>
     ops: fc.array(opArb, { minLength: 1, maxLength: maxOps, size: 'max' }),
   });
 
-const pick = <T>(xs: readonly T[], k: number): T | undefined => (xs.length === 0 ? undefined : xs[k % xs.length]);
+const pick = <T>(xs: readonly T[], k: number): T | undefined =>
+  xs.length === 0 ? undefined : xs[k % xs.length];
 
 /** Live sessions in creation order. */
 export const liveSessions = (st: State): SessionHandle[] =>
@@ -267,8 +290,13 @@ const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
       const cached = [...(st.ctxs.get(ch)?.cache.values() ?? [])].sort();
       const h = pick(cached, op.t.rel);
       const sess = h === undefined ? undefined : st.sessions.get(h);
-      const t = sess === undefined ? BASE_TIME : sess.time + (sess.timeout < 0n ? 0n : sess.timeout) + op.t.delta;
-      return { fn: 'SSL_CTX_flush_sessions', ctx: ch, t: t > LONG_MAX ? LONG_MAX : t < LONG_MIN ? LONG_MIN : t };
+      const t =
+        sess === undefined ? BASE_TIME : sess.time + (sess.timeout < 0n ? 0n : sess.timeout) + op.t.delta;
+      return {
+        fn: 'SSL_CTX_flush_sessions',
+        ctx: ch,
+        t: t > LONG_MAX ? LONG_MAX : t < LONG_MIN ? LONG_MIN : t,
+      };
     }
     case 'setSize': {
       const ch = c(op.j);

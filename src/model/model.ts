@@ -32,7 +32,11 @@ export interface Executed {
 export interface Run {
   readonly steps: readonly Executed[];
   /** Set when the run stopped at a call with undefined behaviour. */
-  readonly undefinedAt?: { readonly call: Call; readonly reason: string; readonly clauses: readonly ClauseId[] };
+  readonly undefinedAt?: {
+    readonly call: Call;
+    readonly reason: string;
+    readonly clauses: readonly ClauseId[];
+  };
   readonly final: State;
 }
 

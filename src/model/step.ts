@@ -194,7 +194,10 @@ class Tx {
       const c = this.ctx(ch);
       this.putCtx(ch, { ...c, cache: c.cache.delete(key) });
     }
-    if (r.removeMarks === 'argument-always' || (r.removeMarks === 'argument-when-found' && found !== undefined)) {
+    if (
+      r.removeMarks === 'argument-always' ||
+      (r.removeMarks === 'argument-when-found' && found !== undefined)
+    ) {
       this.putSess(h, { ...this.sess(h), notResumable: true });
       this.by('§REMOVE-3');
     }
@@ -369,7 +372,10 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
     const c = tx.ctx(ch);
     const s0 = tx.sess(h);
     if (s0.owner !== null && s0.owner !== ch) {
-      throw new Undefined(`${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`, '§UB-2');
+      throw new Undefined(
+        `${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`,
+        '§UB-2',
+      );
     }
     tx.by('§ADD-6');
     if (idLength(s0) === 0 && r.addRejectsEmptyId) return ret.int(0);

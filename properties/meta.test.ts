@@ -1,0 +1,60 @@
+/**
+ * The meta-test: the spec, the properties and the broken variants must stay in step. It fails
+ * when a clause defined in spec/ is named by no property, when a property names an undefined
+ * clause, when a clause has no broken variant, or when a clause's properties still pass on the
+ * variant of the model with exactly that rule broken.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clausesOf, propertyOf, type Share } from './harness.js';
+import { ALL_PROPERTIES } from './index.js';
+import { readSpec } from './spec-index.js';
+import { VARIANTS } from './variants.js';
+
+const RUNS = Number(process.env.META_RUNS ?? 400);
+const SEED = Number(process.env.PROPERTY_SEED ?? 20261122);
+
+const spec = readSpec();
+const defined = new Set(spec.clauses.map((c) => c.id));
+const named = new Set(ALL_PROPERTIES.flatMap(clausesOf));
+
+describe('spec, properties and variants agree', () => {
+  it('every clause heading is well-formed and defined once', () => {
+    expect(spec.malformed).toEqual([]);
+    const seen = spec.clauses.map((c) => c.id);
+    expect(seen.filter((id, i) => seen.indexOf(id) !== i)).toEqual([]);
+    expect(spec.clauses.length).toBeGreaterThan(0);
+  });
+
+  it('every clause defined in spec/ is named by a property', () => {
+    expect([...defined].filter((id) => !named.has(id))).toEqual([]);
+  });
+
+  it('every clause a property names is defined in spec/', () => {
+    expect([...named].filter((id) => !defined.has(id))).toEqual([]);
+  });
+
+  it('every clause has exactly one broken variant, and every variant breaks a defined clause', () => {
+    const broken = VARIANTS.map((v) => v.clause as string);
+    expect([...defined].filter((id) => !broken.includes(id))).toEqual([]);
+    expect(broken.filter((id) => !defined.has(id))).toEqual([]);
+    expect(broken.filter((id, i) => broken.indexOf(id) !== i)).toEqual([]);
+  });
+});
+
+describe('each clause is caught on its broken variant', () => {
+  for (const v of VARIANTS) {
+    it(`${v.clause}: ${v.describe}`, () => {
+      const props = ALL_PROPERTIES.filter((p) => clausesOf(p).includes(v.clause));
+      expect(props.length).toBeGreaterThan(0);
+      const failed = props.filter((p) => {
+        const share: Share = { runs: 0, hits: 0 };
+        return fc.check(propertyOf(p, v.model, share), { seed: SEED, numRuns: RUNS }).failed;
+      });
+      expect(
+        failed.map((p) => p.title),
+        `properties of ${v.clause} that fail on the variant`,
+      ).not.toEqual([]);
+    });
+  }
+});
