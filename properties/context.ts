@@ -110,7 +110,8 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§MODE-1 the cache mode is stored verbatim, unknown bits included, and the previous one returned',
+    title:
+      '§MODE-1 the cache mode keeps all 32 bits, unknown ones included, and the previous one is returned',
     minShare: 0.3,
     applies: (c) =>
       c.call.fn === 'SSL_CTX_set_session_cache_mode' || c.call.fn === 'SSL_CTX_get_session_cache_mode',
@@ -122,9 +123,8 @@ export const properties: ClauseProperty[] = [
       if (outcome.ret.t !== 'int' || outcome.ret.v !== prev)
         return `returned ${show(outcome.ret)}, held ${prev}`;
       if (call.fn === 'SSL_CTX_get_session_cache_mode') return undefined;
-      return after.ctxs.get(call.ctx)?.mode === call.mode
-        ? undefined
-        : `stored ${after.ctxs.get(call.ctx)?.mode}`;
+      const want = BigInt.asUintN(32, call.mode);
+      return after.ctxs.get(call.ctx)?.mode === want ? undefined : `stored ${after.ctxs.get(call.ctx)?.mode}`;
     },
   },
   {

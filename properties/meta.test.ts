@@ -16,7 +16,7 @@ const SEED = Number(process.env.PROPERTY_SEED ?? 20261122);
 
 const spec = readSpec();
 const defined = new Set(spec.clauses.map((c) => c.id));
-const named = new Set(ALL_PROPERTIES.flatMap(clausesOf));
+const named = new Set<string>(ALL_PROPERTIES.flatMap(clausesOf));
 
 describe('spec, properties and variants agree', () => {
   it('every clause heading is well-formed and defined once', () => {

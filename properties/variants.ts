@@ -171,6 +171,7 @@ export const VARIANTS: readonly Variant[] = [
   rules('§ORDER-1', 'among equal expiries the newest goes to the tail', { tieBreak: 'newest-at-tail' }),
   rules('§ORDER-2', 'time + timeout wraps around instead of being flagged', {
     time: {
+      flagged: () => false,
       rank: (time, timeout) => wrap64(time + (timeout < 0n ? 0n : timeout)),
       expiredAt: (t, time, timeout) => t > wrap64(time + (timeout < 0n ? 0n : timeout)),
     },

@@ -27,22 +27,24 @@ export const isCachedIn = (st: State, ch: CtxHandle, h: SessionHandle): boolean 
   return s !== undefined && st.ctxs.get(ch)?.cache.get(cacheKey(s)) === h;
 };
 
-/** OpenSSL 3.0 expiry of a session: `time + timeout`, or `never` when the sum overflows. */
+/**
+ * OpenSSL 3.0.19 expiry of a session, restated from the spec (§ORDER-2): with
+ * `d = LONG_MAX - time` wrapping at 64 bits, a timeout above `d` flags the session (`never`
+ * expires) and its sort key is `timeout - d`, wrapped; otherwise the key is `time + timeout`.
+ */
 export interface Expiry {
   readonly never: boolean;
   readonly at: bigint;
 }
 export const expiry30 = (s: Pick<Sess, 'time' | 'timeout'>): Expiry => {
   const to = s.timeout < 0n ? 0n : s.timeout;
-  const sum = s.time + to;
-  return { never: sum > LONG_MAX, at: sum };
+  const d = BigInt.asIntN(64, LONG_MAX - s.time);
+  return to > d ? { never: true, at: BigInt.asIntN(64, to - d) } : { never: false, at: s.time + to };
 };
-/** Compares expiries; overflowed ones after all others, and among themselves by wrapped sum. */
+/** Compares expiries: flagged ones after all others, and among themselves by their key. */
 export const cmpExpiry = (a: Expiry, b: Expiry): number => {
   if (a.never !== b.never) return a.never ? 1 : -1;
-  const wa = a.never ? BigInt.asIntN(64, a.at) : a.at;
-  const wb = b.never ? BigInt.asIntN(64, b.at) : b.at;
-  return wa < wb ? -1 : wa > wb ? 1 : 0;
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : 0;
 };
 
 export const idLen = (s: Pick<Sess, 'id'>): number => s.id.length / 2;

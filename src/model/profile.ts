@@ -15,6 +15,8 @@ export interface TimeRules {
    * head. (§ORDER-1, §ORDER-2)
    */
   readonly rank: (time: bigint, timeout: bigint) => bigint;
+  /** Whether the session's expiry is flagged as overflowed: it never expires. (§ORDER-2) */
+  readonly flagged: (time: bigint, timeout: bigint) => boolean;
   /** Whether a flush at `t` (≠ 0) removes a session with this time and timeout. (§FLUSH-2) */
   readonly expiredAt: (t: bigint, time: bigint, timeout: bigint) => boolean;
 }
@@ -70,7 +72,7 @@ export interface Rules {
   readonly removeCallback: 'argument-always' | 'removed-when-found';
   /** `SSL_CTX_sess_set_cache_size` refuses a negative size. (§SIZE-1) */
   readonly cacheSizeRejectsNegative: boolean;
-  /** Mask applied to a stored cache mode (all ones: stored verbatim). (§MODE-1) */
+  /** Mask applied to a stored cache mode: 3.0 keeps it in a 32-bit unsigned field. (§MODE-1) */
   readonly modeMask: bigint;
 }
 
@@ -84,21 +86,29 @@ export interface Profile {
 }
 
 /**
- * OpenSSL 3.0 expiry: `calc_timeout = time + timeout`; when the sum overflows a `time_t` the
- * session is flagged `timeout_ovf`, never expires and sorts after every other session.
- * Overflowed sessions are ranked above 2^64 by their wrapped sum.
+ * OpenSSL 3.0.19's `ssl_session_calculate_timeout`, as observed: with `d = LONG_MAX - time`
+ * (64-bit, wrapping), the session is flagged `timeout_ovf` when `timeout > d`, and its
+ * `calc_timeout` is then `timeout - d` (wrapping) instead of `time + timeout`. A flagged session
+ * never expires and sorts after every unflagged one; flagged sessions sort among themselves by
+ * their `calc_timeout`. Since `d` wraps negative for every negative time, a session with a
+ * negative time is always flagged. Flagged ranks are lifted above 2^64 to sort last.
  */
 const OVF_RANK_BASE = 2n ** 66n;
-const overflows = (time: bigint, timeout: bigint): boolean => time > 0n && timeout > LONG_MAX - time;
+const calc30 = (time: bigint, timeout: bigint): { ovf: boolean; calc: bigint } => {
+  const to = timeout < 0n ? 0n : timeout;
+  const d = wrap64(LONG_MAX - time);
+  return to > d ? { ovf: true, calc: wrap64(to - d) } : { ovf: false, calc: time + to };
+};
 
 export const openssl30TimeRules: TimeRules = {
+  flagged: (time, timeout) => calc30(time, timeout).ovf,
   rank: (time, timeout) => {
-    const t = timeout < 0n ? 0n : timeout;
-    return overflows(time, t) ? OVF_RANK_BASE + wrap64(time + t) : time + t;
+    const { ovf, calc } = calc30(time, timeout);
+    return ovf ? OVF_RANK_BASE + calc : calc;
   },
   expiredAt: (t, time, timeout) => {
-    const to = timeout < 0n ? 0n : timeout;
-    return !overflows(time, to) && t > time + to;
+    const { ovf, calc } = calc30(time, timeout);
+    return !ovf && t > calc;
   },
 };
 
@@ -132,7 +142,7 @@ export const openssl30: Profile = {
     removeMarks: 'argument-always',
     removeCallback: 'argument-always',
     cacheSizeRejectsNegative: true,
-    modeMask: -1n,
+    modeMask: 0xffffffffn,
   },
 };
 

@@ -127,6 +127,7 @@ class Tx {
     this.putSess(h, s);
     this.putCtx(ch, { ...c, order: c.order.with(orderKey(s), h, true) });
     this.by('§ORDER-1');
+    if (this.rules.time.flagged(s.time, s.timeout)) this.by('§ORDER-2');
   }
 
   /** Takes a session out of its owner's list (`owner` cleared). */
@@ -220,6 +221,7 @@ class Tx {
     const expired = (h: SessionHandle): boolean => {
       if (all) return true;
       const s = this.sess(h);
+      if (r.time.flagged(s.time, s.timeout)) this.by('§ORDER-2');
       return r.time.expiredAt(t, s.time, s.timeout);
     };
     this.by(all ? '§FLUSH-1' : '§FLUSH-2');
