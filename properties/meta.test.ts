@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CLAUSES } from '../src/model/clauses.js';
 import { clausesOf, propertyOf, type Share } from './harness.js';
 import { ALL_PROPERTIES } from './index.js';
 import { readSpec } from './spec-index.js';
@@ -57,4 +58,11 @@ describe('each clause is caught on its broken variant', () => {
       ).not.toEqual([]);
     });
   }
+});
+
+describe('the clause index in src/model/clauses.ts', () => {
+  it('lists exactly the clauses spec/ defines, with their titles', () => {
+    const fromSpec = Object.fromEntries(spec.clauses.map((c) => [c.id, c.title.replaceAll('`', '')]));
+    expect(CLAUSES).toEqual(fromSpec);
+  });
 });

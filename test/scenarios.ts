@@ -185,7 +185,7 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
-    name: 'the mode is stored verbatim',
+    name: 'the mode keeps 32 bits',
     clauses: ['§MODE-1'],
     cmds: [
       { fn: 'SSL_CTX_new' },

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The session-oracle command: runs the compiled CLI (built by `npm install` through `prepare`).
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(
+    'session-oracle: not built yet; run `npm install` (or `npm run build`) in the package first\n',
+  );
+  process.exit(2);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));
