@@ -31,6 +31,8 @@ export interface FuzzReport {
   /** Clauses lockstep can exercise: all but those about undefined behaviour. */
   readonly exercisable: readonly ClauseId[];
   readonly seconds: number;
+  /** Where the first failing sequence failed, before shrinking (its number of calls). */
+  readonly firstFailureAt?: number;
   readonly counterexample?: {
     readonly plan: Plan;
     readonly result: Exclude<SequenceResult, { kind: 'ok' }>;
@@ -49,6 +51,7 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
   let sequences = 0;
   let calls = 0;
   let shrinking = false;
+  let firstFailureAt: number | undefined;
   const property = fc.asyncProperty(planArb(opts.maxCalls), async (plan) => {
     await impl.reset();
     const r = await runLockstep(model, impl, plan, opts.maxCalls, shrinking ? undefined : exercised);
@@ -57,7 +60,10 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
       calls += r.steps.length + (r.kind === 'failure' ? 1 : 0);
       opts.onSequence?.(sequences);
     }
-    if (r.kind !== 'ok') shrinking = true;
+    if (r.kind !== 'ok' && !shrinking) {
+      shrinking = true;
+      firstFailureAt = r.steps.length + (r.kind === 'failure' ? 1 : 0);
+    }
     return r.kind === 'ok';
   });
   const details = await fc.check(property, {
@@ -83,6 +89,7 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
     exercised: exercisable.filter((c) => exercised.has(c)),
     exercisable,
     seconds: (performance.now() - started) / 1000,
+    ...(firstFailureAt === undefined ? {} : { firstFailureAt }),
     ...(counterexample === undefined ? {} : { counterexample }),
   };
 };
