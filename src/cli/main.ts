@@ -117,10 +117,6 @@ const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
   const shard = o.shard ?? { index: 0, count: 1 };
   const runs = Math.ceil(o.runs / shard.count);
   const effectiveSeed = shardSeed(seed, shard.index);
-  if (!o.json)
-    process.stderr.write(
-      `fuzz: seed ${seed}${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (seed ${effectiveSeed})` : ''}\n`,
-    );
   let impl: Implementation;
   try {
     impl = await openImplementation({
@@ -137,6 +133,10 @@ const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
     const { profile } = selectProfile(o.profile, impl.name);
     if (o.profile !== undefined && !o.json)
       process.stderr.write(`fuzz: profile ${profile.name} as named by --profile\n`);
+    if (!o.json) {
+      const shardNote = shard.count > 1 ? `, shard ${shard.index}/${shard.count} (seed ${effectiveSeed})` : '';
+      process.stderr.write(`fuzz: seed ${seed}${shardNote}\n`);
+    }
     const bar = progress(runs, o.json === true);
     const report = await fuzz(modelOf(profile), impl, {
       runs,
