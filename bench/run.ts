@@ -37,7 +37,9 @@ const lines = [
   '',
   '| cached sessions | steps | ns per step |',
   '|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.n.toLocaleString('en')} | ${r.steps.toLocaleString('en')} | ${r.nsPerStep.toFixed(0)} |`),
+  ...rows.map(
+    (r) => `| ${r.n.toLocaleString('en')} | ${r.steps.toLocaleString('en')} | ${r.nsPerStep.toFixed(0)} |`,
+  ),
   '',
   `Ratio of per-step cost at ${large.n.toLocaleString('en')} to ${small.n.toLocaleString('en')}: ${ratio.toFixed(2)}.`,
   '',

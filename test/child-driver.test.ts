@@ -17,9 +17,9 @@ import {
 } from '../src/driver/child.js';
 import { InProcessDriver } from '../src/driver/inprocess.js';
 import {
+  CommandC,
   decodeAnswer,
   decodeWith,
-  CommandC,
   encodeCall,
   encodeResult,
   parseLine,
@@ -88,14 +88,23 @@ describe('protocol codecs', () => {
     for (const cmd of cmds) {
       const wire = JSON.parse(JSON.stringify(CommandC.encode(cmd))) as unknown;
       const back = decodeWith(CommandC, wire, 'call');
-      expect(back).toEqual({ ok: true, value: cmd.fn === 'SSL_SESSION_set1_id' ? { ...cmd, id: cmd.id.toLowerCase() } : cmd });
+      expect(back).toEqual({
+        ok: true,
+        value: cmd.fn === 'SSL_SESSION_set1_id' ? { ...cmd, id: cmd.id.toLowerCase() } : cmd,
+      });
     }
   });
 
   it('decodes an answer into an observation, with the clock for clock readers only', () => {
     const cmd: Command = { fn: 'SSL_CTX_add_session', ctx: 'c1', s: 's2' };
     const obs: Observation = {
-      outcome: { ret: { t: 'int', v: 1n }, events: [{ ev: 'remove_cb', ctx: 'c1', s: 's1' }, { ev: 'free', s: 's1' }] },
+      outcome: {
+        ret: { t: 'int', v: 1n },
+        events: [
+          { ev: 'remove_cb', ctx: 'c1', s: 's1' },
+          { ev: 'free', s: 's1' },
+        ],
+      },
       now: 1_700_000_000n,
     };
     const line = encodeResult(5, cmd, obs);
@@ -126,7 +135,9 @@ describe('protocol codecs', () => {
     expect(err({ id: 7, ret: { t: 'int', v: 12 }, events: [] })).toBe(
       'answer to call 7: field "ret.v": expected a decimal string (signed 64-bit), got 12',
     );
-    expect(err({ id: 7, ret: { t: 'int', v: '9223372036854775808' }, events: [] })).toContain('field "ret.v"');
+    expect(err({ id: 7, ret: { t: 'int', v: '9223372036854775808' }, events: [] })).toContain(
+      'field "ret.v"',
+    );
     expect(err({ id: 7, ret: { t: 'long', v: '1' }, events: [] })).toBe(
       'answer to call 7: field "ret.t": expected one of "void", "int", "session", "ctx", "callback", got "long"',
     );
@@ -136,7 +147,9 @@ describe('protocol codecs', () => {
     expect(err({ id: 7, ret: { t: 'void' } })).toContain('field "events": expected');
     expect(err({ id: 7, ret: { t: 'session', v: 's0' }, events: [] })).toContain('field "ret.v"');
     expect(err({ id: 7, ret: { t: 'void' }, events: [], now: 5 })).toContain('field "now"');
-    expect(err({ id: '7', error: 'x' })).toBe('answer to call 7: field "id": expected a positive integer, got "7"');
+    expect(err({ id: '7', error: 'x' })).toBe(
+      'answer to call 7: field "id": expected a positive integer, got "7"',
+    );
     expect(parseLine('not json', 'answer to call 1')).toMatchObject({ ok: false });
     expect(parseLine('[1]', 'answer to call 1')).toEqual({
       ok: false,
@@ -306,7 +319,10 @@ describe('the libssl driver process', () => {
     const f = expectFailure(await rejection(child.exec({ fn: 'SSL_SESSION_get_time', s: 's2' })), 'error');
     expect(f.message).toContain('s2');
     expect(child.alive).toBe(true);
-    expect((await child.exec({ fn: 'SSL_CTX_sess_number', ctx: 'c1' })).outcome.ret).toEqual({ t: 'int', v: 0n });
+    expect((await child.exec({ fn: 'SSL_CTX_sess_number', ctx: 'c1' })).outcome.ret).toEqual({
+      t: 'int',
+      v: 0n,
+    });
     await child.reset();
   });
 
@@ -422,7 +438,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   });
 
   it('a fake that answers garbage is a protocol failure', async () => {
-    const d = await spawnFake(fake('garbage', `process.stdout.write('Segmentation fault? no, just text\\n');`));
+    const d = await spawnFake(
+      fake('garbage', `process.stdout.write('Segmentation fault? no, just text\\n');`),
+    );
     const f = expectFailure(await rejection(d.exec(getter)), 'protocol');
     expect(f.message).toContain('answer to call 1: not JSON');
     expect(d.alive).toBe(false);
@@ -437,7 +455,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
         getter,
         'answer to call 1: field "ret.v": expected a decimal string (signed 64-bit), got 12',
       ],
-      ['wrongid', `reply({ id: msg.id + 1, ret: { t: 'void' }, events: [] });`, getter, 'expected "id": 1, got 2'],
+      [
+        'wrongid',
+        `reply({ id: msg.id + 1, ret: { t: 'void' }, events: [] });`,
+        getter,
+        'expected "id": 1, got 2',
+      ],
       [
         'nonow',
         `reply({ id: msg.id, ret: { t: 'session', v: 's1' }, events: [] });`,
@@ -451,6 +474,22 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       expect(f.message).toContain(text);
       await d.close();
     }
+  });
+
+  it('output nobody asked for is a protocol failure', async () => {
+    const d = await spawnFake(
+      fake(
+        'chatty',
+        `reply({ id: msg.id, ret: { t: 'void' }, events: [] }); process.stdout.write('hello there\\n');`,
+      ),
+    );
+    // The first call is answered; the extra line kills the driver, before or during the next.
+    expect((await d.exec(getter)).outcome.ret).toEqual({ t: 'void' });
+    await new Promise((r) => setTimeout(r, 100));
+    const f = expectFailure(await rejection(d.exec(getter)), 'protocol');
+    expect(f.message).toMatch(/hello there|expected "id": 2/);
+    expect(d.alive).toBe(false);
+    await d.close();
   });
 
   it('an error answer is an implementation failure that leaves the driver usable', async () => {
@@ -470,7 +509,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       [fake('v2', '', '{"hello":2,"implementation":"future"}'), 'speaks protocol 2'],
     ];
     writeFileSync(join(dir, 'dies.mjs'), `process.stderr.write('dying\\n'); process.exit(4);`);
-    cases.push([[process.execPath, join(dir, 'dies.mjs')], 'exited with code 4 before answering the hello; stderr: dying']);
+    cases.push([
+      [process.execPath, join(dir, 'dies.mjs')],
+      'exited with code 4 before answering the hello; stderr: dying',
+    ]);
     for (const [argv, text] of cases) {
       const e = await rejection(ChildDriver.spawn(argv, { cwd: dir }));
       expect(e).toBeInstanceOf(DriverSetupError);

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inProcessLibssl } from '../src/driver/implementations.js';
+import { VARIANTS } from '../properties/variants.js';
 import { main } from '../src/cli/main.js';
+import { inProcessLibssl } from '../src/driver/implementations.js';
 import { fuzz } from '../src/oracle/fuzz.js';
 import { reproC, traceOf } from '../src/trace/counterexample.js';
-import { VARIANTS } from '../properties/variants.js';
 
 const run = async (...argv: string[]) => {
   let out = '';
@@ -61,7 +61,13 @@ describe('session-oracle fuzz against the system libssl', () => {
     const r = await run('fuzz', '--runs', '150', '--seed', '5', '--in-process', '--json');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out);
-    expect(summary).toMatchObject({ seed: 5, runs: 150, sequences: 150, divergences: 0, profile: 'openssl-3.0' });
+    expect(summary).toMatchObject({
+      seed: 5,
+      runs: 150,
+      sequences: 150,
+      divergences: 0,
+      profile: 'openssl-3.0',
+    });
     expect(summary.exercised).toHaveLength(summary.exercisable);
   });
 
@@ -70,6 +76,44 @@ describe('session-oracle fuzz against the system libssl', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^fuzz: seed -?\d+/);
     expect(r.out).toMatch(/divergences 0/);
+  });
+});
+
+describe('session-oracle fuzz with a child process', () => {
+  it('judges the system libssl in a child process by default', async () => {
+    const r = await run('fuzz', '--runs', '40', '--seed', '2', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      sequences: 40,
+      divergences: 0,
+      implementation: expect.stringMatching(/^OpenSSL 3\.0\./),
+    });
+  });
+
+  it('reports a driver that crashes at its second call as a finding with exit code 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'so-crash-'));
+    const script = join(dir, 'crash.mjs');
+    writeFileSync(
+      script,
+      [
+        "import { createInterface } from 'node:readline';",
+        'let n = 0;',
+        "createInterface({ input: process.stdin }).on('line', (line) => {",
+        '  const m = JSON.parse(line);',
+        "  if (m.hello) return console.log(JSON.stringify({ hello: 1, implementation: 'crashy', profile: 'openssl-3.0' }));",
+        '  if (m.reset) {',
+        '    n = 0;',
+        '    return console.log(JSON.stringify({ id: m.id, reset: true }));',
+        '  }',
+        "  if (m.call.fn !== 'SSL_CTX_new') process.kill(process.pid, 'SIGSEGV');",
+        "  console.log(JSON.stringify({ id: m.id, ret: { t: 'ctx', v: 'c' + ++n }, events: [] }));",
+        '});',
+      ].join('\n'),
+    );
+    const r = await run('fuzz', '--exec', `node ${script}`, '--runs', '5', '--seed', '1', '--out', dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/IMPLEMENTATION FAILURE/);
+    expect(r.out).toMatch(/call 2: .*implementation crash: .*SIGSEGV/);
   });
 });
 
@@ -96,10 +140,19 @@ describe('counterexample files', () => {
     if (last?.cmd.fn !== 'SSL_SESSION_set_time') throw new Error(`unexpected divergence at ${last?.cmd.fn}`);
     expect(output).toContain(`SSL_SESSION_set_time(s1, ${last.cmd.t}) -> ${last.cmd.t}`);
     expect(output).toMatch(/\^ divergent: the model \(§SESS-3\) allows only 1/);
-    const trace = traceOf({ trace: 'session-oracle', version: 1, profile: 'openssl-3.0', implementation: 'x' }, cx.result);
-    const lines = trace.trim().split('\n').map((l) => JSON.parse(l));
+    const trace = traceOf(
+      { trace: 'session-oracle', version: 1, profile: 'openssl-3.0', implementation: 'x' },
+      cx.result,
+    );
+    const lines = trace
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ trace: 'session-oracle', version: 1 });
-    expect(lines.at(-1)).toMatchObject({ call: { fn: 'SSL_SESSION_set_time' }, expected: [{ ret: { t: 'int', v: '1' } }] });
+    expect(lines.at(-1)).toMatchObject({
+      call: { fn: 'SSL_SESSION_set_time' },
+      expected: [{ ret: { t: 'int', v: '1' } }],
+    });
     expect(readFileSync(join(dir, 'repro.c'), 'utf8')).toContain('time_t time(time_t *t)');
   });
 });

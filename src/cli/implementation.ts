@@ -5,7 +5,8 @@
  *
  * @category cli
  */
-import { inProcessLibssl } from '../driver/implementations.js';
+import { DriverSetupError } from '../driver/child.js';
+import { childLibssl, execDriver, inProcessLibssl } from '../driver/implementations.js';
 import type { Implementation } from '../oracle/lockstep.js';
 
 export interface ImplementationOptions {
@@ -15,7 +16,19 @@ export interface ImplementationOptions {
   readonly callTimeoutMs: number;
 }
 
-export const openImplementation = async (o: ImplementationOptions): Promise<Implementation> => {
-  if (o.exec !== undefined) throw new Error('--exec needs the child-process driver');
-  return inProcessLibssl(o.lib === undefined ? {} : { libssl: o.lib });
+/** A set-up failure of the implementation: the CLI reports it in one line, exit code 2. */
+export class SetupError extends Error {}
+
+export const openImplementation = async (
+  o: ImplementationOptions,
+): Promise<Implementation & { readonly profile?: string | undefined }> => {
+  const paths = o.lib === undefined ? {} : { libssl: o.lib };
+  try {
+    if (o.exec !== undefined) return await execDriver(o.exec, o.callTimeoutMs);
+    if (o.inProcess) return inProcessLibssl(paths);
+    return await childLibssl(paths, o.callTimeoutMs);
+  } catch (e) {
+    if (e instanceof DriverSetupError) throw new SetupError(e.message);
+    throw e;
+  }
 };

@@ -17,7 +17,7 @@ import { type FuzzReport, fuzz, shardSeed } from '../oracle/fuzz.js';
 import { describeDivergence, showCall } from '../oracle/judge.js';
 import type { Implementation } from '../oracle/lockstep.js';
 import { regressionTest, reproC, traceOf } from '../trace/counterexample.js';
-import { openImplementation } from './implementation.js';
+import { openImplementation, SetupError } from './implementation.js';
 
 /** A usage or setup error: reported in one line, exit code 2. */
 export class UsageError extends Error {}
@@ -117,7 +117,7 @@ const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
   const shard = o.shard ?? { index: 0, count: 1 };
   const runs = Math.ceil(o.runs / shard.count);
   const effectiveSeed = shardSeed(seed, shard.index);
-  let impl: Implementation;
+  let impl: Implementation & { readonly profile?: string | undefined };
   try {
     impl = await openImplementation({
       ...(o.lib === undefined ? {} : { lib: o.lib }),
@@ -126,15 +126,17 @@ const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
       callTimeoutMs: o.callTimeout,
     });
   } catch (e) {
-    if (e instanceof LibraryError || e instanceof UsageError) throw new UsageError(e.message);
+    if (e instanceof LibraryError || e instanceof UsageError || e instanceof SetupError)
+      throw new UsageError(e.message);
     throw e;
   }
   try {
-    const { profile } = selectProfile(o.profile, impl.name);
+    const { profile } = selectProfile(o.profile ?? impl.profile, impl.name);
     if (o.profile !== undefined && !o.json)
       process.stderr.write(`fuzz: profile ${profile.name} as named by --profile\n`);
     if (!o.json) {
-      const shardNote = shard.count > 1 ? `, shard ${shard.index}/${shard.count} (seed ${effectiveSeed})` : '';
+      const shardNote =
+        shard.count > 1 ? `, shard ${shard.index}/${shard.count} (seed ${effectiveSeed})` : '';
       process.stderr.write(`fuzz: seed ${seed}${shardNote}\n`);
     }
     const bar = progress(runs, o.json === true);

@@ -122,77 +122,88 @@ function open(paths: LibsslPaths): { ok: true; driver: InProcessDriver } | { ok:
 const profileOf = (version: string): string | undefined =>
   /^OpenSSL 3\.0\.\d+/.test(version) ? 'openssl-3.0' : undefined;
 
+/** A message the driver cannot go on after: `answer` (if any) is sent, then the process exits 2. */
+class Fatal {
+  constructor(
+    readonly message: string,
+    readonly answer?: string,
+  ) {}
+}
+
+/** The hello answer for a driver on `driver`, or the error hello for why there is none. */
+function helloAnswer(msg: unknown, opened: ReturnType<typeof open>): string {
+  const hello = decodeWith(HelloC, msg, 'hello');
+  const refuse = (error: string): never => {
+    throw new Fatal(error, JSON.stringify({ hello: PROTOCOL_VERSION, error }));
+  };
+  if (!hello.ok) return refuse(hello.error);
+  if (hello.value.hello !== PROTOCOL_VERSION) {
+    return refuse(
+      `unsupported protocol version ${hello.value.hello} (this driver speaks ${PROTOCOL_VERSION})`,
+    );
+  }
+  if (!opened.ok) return refuse(opened.error);
+  const profile = profileOf(opened.driver.version);
+  return JSON.stringify({
+    hello: PROTOCOL_VERSION,
+    implementation: opened.driver.version,
+    ...(profile === undefined ? {} : { profile }),
+  });
+}
+
 function main(): void {
   const opts = options();
-  const opened = opts.ok ? open(opts.paths) : opts;
+  const paths = opts.ok ? opts.paths : {};
+  const opened = opts.ok ? open(paths) : opts;
   let driver: InProcessDriver | undefined = opened.ok ? opened.driver : undefined;
   let greeted = false;
 
-  const fail = (message: string): never => {
-    process.stderr.write(`child-main: ${message}\n`);
-    driver?.close();
-    process.exit(2);
-  };
-
-  const onLine = (line: string): void => {
-    if (line.trim() === '') return;
+  /** The answer line to one message. */
+  const answer = (line: string): string => {
     const parsed = parseLine(line, 'message');
-    if (!parsed.ok) return fail(parsed.error);
+    if (!parsed.ok) throw new Fatal(parsed.error);
     const msg = parsed.value as Record<string, unknown>;
-
     if (!greeted) {
-      const hello = decodeWith(HelloC, msg, 'hello');
-      if (!hello.ok) {
-        send(JSON.stringify({ hello: PROTOCOL_VERSION, error: hello.error }));
-        return fail(hello.error);
-      }
-      if (hello.value.hello !== PROTOCOL_VERSION) {
-        const error = `unsupported protocol version ${hello.value.hello} (this driver speaks ${PROTOCOL_VERSION})`;
-        send(JSON.stringify({ hello: PROTOCOL_VERSION, error }));
-        return fail(error);
-      }
-      if (!opened.ok || driver === undefined) {
-        const error = opened.ok ? 'no driver' : opened.error;
-        send(JSON.stringify({ hello: PROTOCOL_VERSION, error }));
-        return fail(error);
-      }
-      const profile = profileOf(driver.version);
-      send(
-        JSON.stringify({
-          hello: PROTOCOL_VERSION,
-          implementation: driver.version,
-          ...(profile === undefined ? {} : { profile }),
-        }),
-      );
+      const hello = helloAnswer(msg, opened);
       greeted = true;
-      return;
+      return hello;
     }
-
     const id = msg.id;
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
-      return fail(`message without a positive integer "id": ${line.slice(0, 80)}`);
+      throw new Fatal(`message without a positive integer "id": ${line.slice(0, 80)}`);
     }
     if (Object.hasOwn(msg, 'reset')) {
       const reset = decodeWith(ResetMessageC, msg, `reset ${id}`);
-      if (!reset.ok) return send(encodeError(id, reset.error));
+      if (!reset.ok) return encodeError(id, reset.error);
       driver?.close();
-      const reopened = open(opts.ok ? opts.paths : {});
-      if (!reopened.ok) return send(encodeError(id, reopened.error));
+      driver = undefined;
+      const reopened = open(paths);
+      if (!reopened.ok) return encodeError(id, reopened.error);
       driver = reopened.driver;
-      return send(JSON.stringify({ id, reset: true }));
+      return JSON.stringify({ id, reset: true });
     }
     const call = decodeWith(CallMessageC, msg, `call ${id}`);
-    if (!call.ok) return send(encodeError(id, call.error));
-    if (driver === undefined) return send(encodeError(id, 'no driver'));
+    if (!call.ok) return encodeError(id, call.error);
+    if (driver === undefined) return encodeError(id, 'no library is loaded');
     const cmd = call.value.call;
     try {
-      send(encodeResult(id, cmd, driver.exec(cmd)));
+      return encodeResult(id, cmd, driver.exec(cmd));
     } catch (e) {
-      send(encodeError(id, oneLine(e)));
+      return encodeError(id, oneLine(e));
     }
   };
 
-  readLines(onLine);
+  try {
+    readLines((line) => {
+      if (line.trim() !== '') send(answer(line));
+    });
+  } catch (e) {
+    if (!(e instanceof Fatal)) throw e;
+    if (e.answer !== undefined) send(e.answer);
+    process.stderr.write(`child-main: ${e.message}\n`);
+    driver?.close();
+    process.exit(2);
+  }
   driver?.close();
   process.exit(0);
 }

@@ -145,7 +145,8 @@ export class ChildDriver {
     this.exited = new Promise((resolve) => {
       proc.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
-        // Let the rest of stdout arrive before judging a pending call.
+        // Let the rest of stdout and stderr arrive (at most 100 ms: a grandchild may hold the
+        // pipes) before judging a pending call.
         let done = false;
         const finish = (): void => {
           if (done) return;
@@ -153,9 +154,15 @@ export class ChildDriver {
           this.onExit();
           resolve();
         };
-        if (proc.stdout.readableEnded) finish();
+        const streams = [proc.stdout, proc.stderr].filter((s) => !s.readableEnded);
+        let open = streams.length;
+        if (open === 0) finish();
         else {
-          proc.stdout.once('end', finish);
+          for (const s of streams) {
+            s.once('end', () => {
+              if (--open === 0) finish();
+            });
+          }
           setTimeout(finish, 100).unref();
         }
       });
@@ -243,6 +250,11 @@ export class ChildDriver {
 
   /** The implementation the driver announced in its hello, e.g. `OpenSSL 3.0.19 27 Jan 2026`. */
   get implementation(): string {
+    return this.announced.implementation;
+  }
+
+  /** The same as `implementation`: what the oracle judges. */
+  get name(): string {
     return this.announced.implementation;
   }
 
@@ -472,13 +484,32 @@ export class ChildDriver {
     return e.signal !== null ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
   }
 
-  /** The last meaningful stderr lines (stack frames left out), as one line. */
+  /**
+   * The last meaningful stderr lines, as one line: stack frames (JavaScript and native), source
+   * excerpts with their caret, and runtime banners are left out.
+   */
   private stderrLine(): string {
-    const lines = this.stderrTail
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !/^at\s/.test(l) && !/^\^+$/.test(l) && !/^Node\.js v\d/.test(l));
-    return oneLine(lines.slice(-3).join('\n'));
+    const kept: string[] = [];
+    for (const raw of this.stderrTail.split('\n')) {
+      const l = raw.trim();
+      if (/^\^+$/.test(l)) {
+        kept.pop(); // the source line the caret points into
+        continue;
+      }
+      if (
+        l === '' ||
+        /^at\s/.test(l) || // JavaScript frame
+        /^\d+:\s/.test(l) || // native frame
+        /^-{3,}.*-{3,}$/.test(l) || // "----- Native stack trace -----"
+        /^(?:file:\/\/|node:|\/)\S*:\d+$/.test(l) || // "file:///x.mjs:5", the line before an excerpt
+        /^Node\.js v\d/.test(l) ||
+        /^\(Use `node --trace/.test(l)
+      ) {
+        continue;
+      }
+      kept.push(l);
+    }
+    return oneLine(kept.slice(-3).join('\n'));
   }
 
   private stderrSuffix(): string {
