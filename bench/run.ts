@@ -6,6 +6,8 @@
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { childLibssl, inProcessLibssl } from '../src/driver/implementations.js';
+import { fixedSequences, lockstepRate } from './lockstep.js';
 import { stepCost } from './step-cost.js';
 
 const quick = process.argv.includes('--quick');
@@ -17,6 +19,22 @@ stepCost(1_000, quick ? 10 : 5_000);
 const rows = sizes.map((n) => stepCost(n, rounds));
 const [small, large] = rows as [(typeof rows)[0], (typeof rows)[0]];
 const ratio = large.nsPerStep / small.nsPerStep;
+
+const sequences = fixedSequences(quick ? 5 : 300, 1);
+const lockstepRows: string[] = [];
+for (const [label, open] of [
+  ['libssl in a child process', () => childLibssl()],
+  ['libssl in process (koffi)', async () => inProcessLibssl()],
+] as const) {
+  const impl = await open();
+  await lockstepRate(impl, sequences.slice(0, 20), true); // warm-up
+  const without = await lockstepRate(impl, sequences, false);
+  const withModel = await lockstepRate(impl, sequences, true);
+  await impl.close();
+  lockstepRows.push(
+    `| ${label} | ${without.calls.toLocaleString('en')} | ${without.perSecond.toFixed(0)} | ${withModel.perSecond.toFixed(0)} | ${(withModel.perSecond / without.perSecond).toFixed(2)} |`,
+  );
+}
 
 const commit = (() => {
   try {
@@ -42,6 +60,14 @@ const lines = [
   ),
   '',
   `Ratio of per-step cost at ${large.n.toLocaleString('en')} to ${small.n.toLocaleString('en')}: ${ratio.toFixed(2)}.`,
+  '',
+  '## Lockstep throughput, with and without the model',
+  '',
+  `The same ${sequences.length} generated sequences (seed 1), sent to the implementation with every answer judged by the model, and without (answers discarded).`,
+  '',
+  '| implementation | calls | calls/s without the model | calls/s with the model | ratio |',
+  '|---|---:|---:|---:|---:|',
+  ...lockstepRows,
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
