@@ -1,19 +1,19 @@
 /** Properties for spec/add.md: `SSL_CTX_add_session`, eviction and the order of the list. */
+import { LONG_MAX, LONG_MIN } from '../src/model/int64.js';
 import type { CallOf, SessionHandle } from '../src/model/types.js';
 import type { ClauseProperty, StepCase } from './harness.js';
 import {
   cachedSet,
-  cmpExpiry,
   emptyIds,
   expectedFor,
-  expiry30,
   idLen,
   isCachedIn,
+  listInOrder,
   listOrder,
+  newestAmongEquals,
   removeCbs,
   sess,
   show,
-  sortedByExpiry,
 } from './views.js';
 
 type Add = CallOf<'SSL_CTX_add_session'>;
@@ -34,20 +34,9 @@ const victims = (c: StepCase & { call: Add }): SessionHandle[] => {
   return listOrder(c.before, c.call.ctx).filter((h) => h !== prev && !isCachedIn(c.after, c.call.ctx, h));
 };
 
-/** Where a just-linked session must sit: after every session expiring no later, before later ones. */
-const newestAmongEquals = (c: StepCase & { call: Add }): string | undefined => {
-  const order = listOrder(c.after, c.call.ctx);
-  const at = order.indexOf(c.call.s);
-  if (at === -1) return `${c.call.s} is not in the list`;
-  const mine = expiry30(sess(c.after, c.call.s));
-  for (const [k, h] of order.entries()) {
-    const d = cmpExpiry(expiry30(sess(c.after, h)), mine);
-    if (k > at && d <= 0)
-      return `${h} (expiry not later) is nearer the head than ${c.call.s}: ${order.join(' ')}`;
-    if (k < at && d > 0) return `${h} (later expiry) is nearer the tail than ${c.call.s}: ${order.join(' ')}`;
-  }
-  return undefined;
-};
+/** §ORDER-1's placement of the session just added, in the profile's order. */
+const linkedNewest = (c: StepCase & { call: Add }): string | undefined =>
+  newestAmongEquals(c.after, c.call.ctx, c.call.s, expectedFor(c.model.name));
 
 export const properties: ClauseProperty[] = [
   {
@@ -80,10 +69,15 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§ADD-3 re-adding the identical object re-links it: newest among sessions of equal expiry',
+    title: '§ADD-3 re-adding the identical object re-links it (3.0: newest among equal expiry; 1.1.1: stays)',
     minShare: 0.3,
     applies: (c) => isAdd(c) && previous(c) === c.call.s,
-    check: (c) => (isAdd(c) ? newestAmongEquals(c) : 'wrong call'),
+    check: (c) => {
+      if (!isAdd(c)) return 'wrong call';
+      if (expectedFor(c.model.name).readdRelinks) return linkedNewest(c);
+      const [b, a] = [listOrder(c.before, c.call.ctx), listOrder(c.after, c.call.ctx)];
+      return show(a) === show(b) ? undefined : `the list moved: ${b.join(' ')} → ${a.join(' ')}`;
+    },
   },
   {
     kind: 'step',
@@ -222,37 +216,55 @@ export const properties: ClauseProperty[] = [
   },
   {
     kind: 'step',
-    title: '§ORDER-1 the list runs by expiry from tail to head; a newly linked session goes after its equals',
+    title:
+      '§ORDER-1 the list runs by expiry (3.0) or insertion (1.1.1); a newly linked session goes after its equals',
     minShare: 0.5,
     applies: (c) => isNewKeyAdd(c) && isCachedIn(c.after, c.call.ctx, c.call.s),
     check: (c) => {
       if (!isAdd(c)) return 'wrong call';
-      return sortedByExpiry(c.after, c.call.ctx) ?? newestAmongEquals(c);
+      return listInOrder(c.after, c.call.ctx, expectedFor(c.model.name)) ?? linkedNewest(c);
     },
   },
   {
     kind: 'step',
-    title: '§ORDER-2 a session whose time + timeout overflows sorts after all others and never expires',
-    minShare: 0.1,
+    title: '§ORDER-2 an overflowing time + timeout: 3.0 flags it (sorts last, never expires); 1.1.1 wraps it',
+    minShare: 0.05,
     applies: (c) =>
       [...c.after.ctxs.keys()].some((ch) =>
-        listOrder(c.after, ch).some((h) => expiry30(sess(c.after, h)).never),
-      ),
+        listOrder(c.after, ch).some((h) => overflows(sess(c.after, h))),
+      ) ||
+      (c.call.fn === 'SSL_CTX_flush_sessions' &&
+        listOrder(c.before, c.call.ctx).some((h) => overflows(sess(c.before, h)))),
     check: (c) => {
+      const e = expectedFor(c.model.name);
       for (const ch of c.after.ctxs.keys()) {
         const order = listOrder(c.after, ch);
-        const firstNever = order.findIndex((h) => expiry30(sess(c.after, h)).never);
-        if (firstNever !== -1 && order.slice(firstNever).some((h) => !expiry30(sess(c.after, h)).never)) {
+        const firstNever = order.findIndex((h) => e.expiry(sess(c.after, h)).never);
+        if (
+          e.order === 'expiry' &&
+          firstNever !== -1 &&
+          order.slice(firstNever).some((h) => !e.expiry(sess(c.after, h)).never)
+        ) {
           return `an overflowed session is nearer the tail than a finite one: ${order.join(' ')}`;
         }
-        if (c.call.fn === 'SSL_CTX_flush_sessions' && c.call.t !== 0n && c.call.ctx === ch) {
-          const lost = listOrder(c.before, ch).filter(
-            (h) => expiry30(sess(c.before, h)).never && !isCachedIn(c.after, ch, h),
-          );
-          if (lost.length > 0) return `flush(${c.call.t}) removed overflowed ${show(lost)}`;
+      }
+      if (c.call.fn === 'SSL_CTX_flush_sessions' && c.call.t !== 0n) {
+        const t = c.call.t;
+        const ch = c.call.ctx;
+        for (const h of listOrder(c.before, ch).filter((x) => overflows(sess(c.before, x)))) {
+          const x = e.expiry(sess(c.before, h));
+          const gone = !isCachedIn(c.after, ch, h);
+          if (gone !== (!x.never && t > x.at))
+            return `flush(${t}) ${gone ? 'removed' : 'kept'} overflowing ${h}`;
         }
       }
       return undefined;
     },
   },
 ];
+
+/** Whether time + timeout leaves the range of a `long`, or the time is negative (3.0's flag). */
+function overflows(s: { time: bigint; timeout: bigint }): boolean {
+  const sum = s.time + (s.timeout < 0n ? 0n : s.timeout);
+  return s.time < 0n || sum > LONG_MAX || sum < LONG_MIN;
+}

@@ -6,9 +6,9 @@ import type { Executed } from '../src/model/model.js';
 import { cacheKey, type State } from '../src/model/state.js';
 import type { CtxHandle } from '../src/model/types.js';
 import type { ClauseProperty } from './harness.js';
-import { cachedSet, emptyIds, expectedFor, listOrder, show, sortedByExpiry } from './views.js';
+import { cachedSet, type Expected, emptyIds, expectedFor, listInOrder, listOrder, show } from './views.js';
 
-const stateInvariants = (st: State): string | undefined => {
+const stateInvariants = (st: State, e: Expected): string | undefined => {
   const holders = new Map<string, number>();
   for (const [ch, c] of st.ctxs) {
     const listed = listOrder(st, ch);
@@ -22,7 +22,7 @@ const stateInvariants = (st: State): string | undefined => {
       if (s.owner !== ch) return `${h} cached in ${ch} but owned by ${s.owner}`;
       holders.set(h, (holders.get(h) ?? 0) + 1);
     }
-    const unsorted = sortedByExpiry(st, ch);
+    const unsorted = listInOrder(st, ch, e);
     if (unsorted !== undefined) return `${ch}: ${unsorted}`;
   }
   for (const [h, s] of st.sessions) {
@@ -61,10 +61,11 @@ const capacity = (steps: readonly Executed[], profile: string): string | undefin
 export const properties: ClauseProperty[] = [
   {
     kind: 'step',
-    title: 'invariant: references equal the holders; hash, list and owner agree; the list is in expiry order',
+    title:
+      'invariant: references equal the holders; hash, list and owner agree; the list is in the profile order',
     minShare: 0.9,
     applies: () => true,
-    check: ({ after }) => stateInvariants(after),
+    check: ({ after, model }) => stateInvariants(after, expectedFor(model.name)),
   },
   {
     kind: 'run',

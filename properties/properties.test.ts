@@ -19,10 +19,17 @@ const SEED = Number(process.env.PROPERTY_SEED ?? 20261122);
 const shares: { profile: string; title: string; share: number; min: number }[] = [];
 afterAll(() => {
   mkdirSync('reports', { recursive: true });
-  const rows = shares.map((s) => `| ${s.profile} | ${s.title} | ${(100 * s.share).toFixed(0)}% | ${100 * s.min}% |`);
+  const rows = shares.map(
+    (s) => `| ${s.profile} | ${s.title} | ${(100 * s.share).toFixed(0)}% | ${100 * s.min}% |`,
+  );
   writeFileSync(
     'reports/property-shares.md',
-    ['| profile | property | sequences where it applied | minimum |', '|---|---|---:|---:|', ...rows, ''].join('\n'),
+    [
+      '| profile | property | sequences where it applied | minimum |',
+      '|---|---|---:|---:|',
+      ...rows,
+      '',
+    ].join('\n'),
   );
 });
 

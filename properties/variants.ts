@@ -7,7 +7,7 @@
 
 import { wrap64 } from '../src/model/int64.js';
 import { type Model, modelOf } from '../src/model/model.js';
-import { openssl30, type Profile, type Rules } from '../src/model/profile.js';
+import { openssl30, openssl30TimeRules, PROFILES, type Profile, type Rules } from '../src/model/profile.js';
 import type { State } from '../src/model/state.js';
 import { step } from '../src/model/step.js';
 import { type Branch, type Call, type ClauseId, ret, type StepResult } from '../src/model/types.js';
@@ -18,27 +18,7 @@ export interface Variant {
   readonly model: Model;
 }
 
-const base: Profile = openssl30;
-
-const rules = (clause: ClauseId, describe: string, overrides: Partial<Rules>): Variant => {
-  const profile: Profile = { ...base, rules: { ...base.rules, ...overrides } };
-  return { clause, describe, model: { ...modelOf(profile), name: base.name, variant: clause } };
-};
-
 type Rewrite = (before: State, call: Call, result: StepResult<State>) => StepResult<State>;
-const rewrite = (clause: ClauseId, describe: string, f: Rewrite): Variant => {
-  const inner = step(base);
-  return {
-    clause,
-    describe,
-    model: {
-      name: base.name,
-      profile: base,
-      variant: clause,
-      step: (st, call) => f(st, call, inner(st, call)),
-    },
-  };
-};
 
 /** Maps the first branch of a defined result. */
 const mapBranch = (r: StepResult<State>, f: (b: Branch<State>) => Branch<State>): StepResult<State> =>
@@ -52,164 +32,221 @@ const acceptUndefined =
       ? { kind: 'defined', branches: [{ outcome: { ret: ret.int(0), events: [] }, state: st }], clauses: [] }
       : r;
 
-export const VARIANTS: readonly Variant[] = [
-  rules('§SESS-1', 'SSL_SESSION_new uses the documented 300 s', { newSessionTimeout: 300n }),
-  rules('§SESS-2', 'set1_id accepts 33 bytes', { maxIdLength: 33 }),
-  rules('§SESS-3', 'set_time returns 1 as documented for set_time_ex', { setTimeReturns: 'one' }),
-  rules('§SESS-4', 'set_timeout stores a negative timeout (1.1.1)', { setTimeoutRejectsNegative: false }),
-  rules('§SESS-5', 'the time setters leave a cached session where it is', { settersRelink: false }),
-  rewrite('§SESS-6', 'the getters report one second more', (_st, call, r) =>
-    call.fn === 'SSL_SESSION_get_time' || call.fn === 'SSL_SESSION_get_timeout'
-      ? mapBranch(r, (b) => ({
-          ...b,
-          outcome: {
-            ...b.outcome,
-            ret: b.outcome.ret.t === 'int' ? ret.int(b.outcome.ret.v + 1n) : b.outcome.ret,
-          },
-        }))
-      : r,
-  ),
-  rewrite('§SESS-7', 'is_resumable ignores the non-resumable mark', (st, call, r) =>
-    call.fn === 'SSL_SESSION_is_resumable'
-      ? mapBranch(r, (b) => ({
-          ...b,
-          outcome: { ...b.outcome, ret: ret.int((st.sessions.get(call.s)?.id.length ?? 0) > 0) },
-        }))
-      : r,
-  ),
-  rewrite('§REF-1', 'up_ref returns 1 but takes no reference', (st, call, r) =>
-    call.fn === 'SSL_SESSION_up_ref'
-      ? mapBranch(r, (b) => {
-          const s = b.state.sessions.get(call.s);
-          const was = st.sessions.get(call.s);
-          return s && was
-            ? {
-                ...b,
-                state: { ...b.state, sessions: b.state.sessions.set(call.s, { ...s, refs: was.refs }) },
-              }
-            : b;
-        })
-      : r,
-  ),
-  rewrite('§REF-2', 'the last SSL_SESSION_free destroys silently (no free observed)', (_st, call, r) =>
-    call.fn === 'SSL_SESSION_free'
-      ? mapBranch(r, (b) => ({
-          ...b,
-          outcome: { ...b.outcome, events: b.outcome.events.filter((e) => e.ev !== 'free') },
-        }))
-      : r,
-  ),
-  rewrite('§REF-3', 'freeing the cache-held reference is accepted', acceptUndefined('§REF-3')),
-  rules('§CTX-1', 'SSL_CTX_new uses the documented 300 s timeout', {
-    ctxDefaults: { ...base.rules.ctxDefaults, timeout: 300n },
-  }),
-  rewrite('§CTX-2', 'SSL_CTX_free frees the cache without the remove callback', (_st, call, r) =>
-    call.fn === 'SSL_CTX_free'
-      ? mapBranch(r, (b) => ({
-          ...b,
-          outcome: { ...b.outcome, events: b.outcome.events.filter((e) => e.ev !== 'remove_cb') },
-        }))
-      : r,
-  ),
-  rewrite('§CTX-3', 'SSL_CTX_set_timeout returns the new value', (_st, call, r) =>
-    call.fn === 'SSL_CTX_set_timeout'
-      ? mapBranch(r, (b) => ({ ...b, outcome: { ...b.outcome, ret: ret.int(call.t) } }))
-      : r,
-  ),
-  rules('§SIZE-1', 'a negative cache size is stored as a huge size_t', { cacheSizeRejectsNegative: false }),
-  rewrite('§SIZE-2', 'sess_number leaves out zero-length ids', (st, call, r) =>
-    call.fn === 'SSL_CTX_sess_number'
-      ? mapBranch(r, (b) => ({
-          ...b,
-          outcome: {
-            ...b.outcome,
-            ret: ret.int(
-              [...(st.ctxs.get(call.ctx)?.cache.keys() ?? [])].filter((k) => !k.endsWith(':')).length,
-            ),
-          },
-        }))
-      : r,
-  ),
-  rules('§MODE-1', 'the mode is masked to the known bits', { modeMask: 0x7ffn }),
-  rewrite('§CB-1', 'get_get_cb returns the remove callback', (st, call, r) =>
-    call.fn === 'SSL_CTX_sess_get_get_cb'
-      ? mapBranch(r, (b) => ({
-          ...b,
-          outcome: { ...b.outcome, ret: ret.callback(st.ctxs.get(call.ctx)?.cbs.remove ?? null) },
-        }))
-      : r,
-  ),
-  rewrite('§STAT-1', 'the cache_full getter reads 0', (_st, call, r) =>
-    call.fn === 'SSL_CTX_sess_cache_full'
-      ? mapBranch(r, (b) => ({ ...b, outcome: { ...b.outcome, ret: ret.int(0) } }))
-      : r,
-  ),
-  rewrite('§ADD-1', 'the cache keeps a new session without taking a reference', (st, call, r) =>
-    call.fn === 'SSL_CTX_add_session'
-      ? mapBranch(r, (b) => {
-          const s = b.state.sessions.get(call.s);
-          const was = st.sessions.get(call.s);
-          if (!s || !was || b.outcome.ret.t !== 'int' || b.outcome.ret.v !== 1n) return b;
-          return {
+/**
+ * The broken variants of `base`, one per clause. Where the rule is a field of the profile, the
+ * variant flips it relative to `base` (so the 1.1.1 profile's variant of §EVICT-1 is 3.0's rule,
+ * and the other way round).
+ */
+export const variantsFor = (base: Profile): readonly Variant[] => {
+  const rules = (clause: ClauseId, describe: string, overrides: Partial<Rules>): Variant => {
+    const profile: Profile = { ...base, rules: { ...base.rules, ...overrides } };
+    return { clause, describe, model: { ...modelOf(profile), name: base.name, variant: clause } };
+  };
+  const rewrite = (clause: ClauseId, describe: string, f: Rewrite): Variant => {
+    const inner = step(base);
+    return {
+      clause,
+      describe,
+      model: {
+        name: base.name,
+        profile: base,
+        variant: clause,
+        step: (st, call) => f(st, call, inner(st, call)),
+      },
+    };
+  };
+  const rule = base.rules;
+  return [
+    rules('§SESS-1', 'SSL_SESSION_new uses the documented 300 s', { newSessionTimeout: 300n }),
+    rules('§SESS-2', 'set1_id accepts 33 bytes', { maxIdLength: 33 }),
+    rules('§SESS-3', 'set_time returns 1 as documented for set_time_ex', { setTimeReturns: 'one' }),
+    rules('§SESS-4', 'negative timeouts handled the other way', {
+      setTimeoutRejectsNegative: !rule.setTimeoutRejectsNegative,
+    }),
+    rules('§SESS-5', 'the time setters re-link (or not) the other way', {
+      settersRelink: !rule.settersRelink,
+    }),
+    rewrite('§SESS-6', 'the getters report one second more', (_st, call, r) =>
+      call.fn === 'SSL_SESSION_get_time' || call.fn === 'SSL_SESSION_get_timeout'
+        ? mapBranch(r, (b) => ({
             ...b,
-            state: { ...b.state, sessions: b.state.sessions.set(call.s, { ...s, refs: was.refs }) },
-          };
-        })
-      : r,
-  ),
-  rules('§ADD-2', 're-adding the identical object returns 1 (wolfSSL)', { identicalAddResult: 1n }),
-  rules('§ADD-3', 're-adding leaves the entry where it is (1.1.1)', { readdRelinks: false }),
-  rules('§ADD-4', 'a replaced session is reported to the remove callback', { replaceCallsRemoveCb: true }),
-  rules('§ADD-5', 'UPDATE_TIME is ignored (1.1.1 has no such bit)', { updateTimeBit: 0n }),
-  rules('§ADD-6', 'a zero-length id is refused (wolfSSL)', { addRejectsEmptyId: true }),
-  rules('§EVICT-1', 'evict after linking while count > size (1.1.1: holds size entries)', {
-    eviction: 'after-link-while-count-gt-size',
-  }),
-  rules('§EVICT-2', 'eviction does not call the remove callback', { evictionCallsRemoveCb: false }),
-  rules('§EVICT-3', 'eviction also removes a zero-length-id tail', { evictEmptyIdTail: true }),
-  rules('§EVICT-4', 'one add evicts at most one session', { evictionLoop: 'one-per-add' }),
-  rules('§ORDER-1', 'among equal expiries the newest goes to the tail', { tieBreak: 'newest-at-tail' }),
-  rules('§ORDER-2', 'time + timeout wraps around instead of being flagged', {
-    time: {
-      flagged: () => false,
-      rank: (time, timeout) => wrap64(time + (timeout < 0n ? 0n : timeout)),
-      expiredAt: (t, time, timeout) => t > wrap64(time + (timeout < 0n ? 0n : timeout)),
-    },
-  }),
-  rules('§REMOVE-1', 'a zero-length id is removed like any other key', { removeIgnoresEmptyId: false }),
-  rules('§REMOVE-2', 'only the identical object is removed (BoringSSL)', { removeMatches: 'object' }),
-  rules('§REMOVE-3', 'the argument is marked only when something was removed', {
-    removeMarks: 'argument-when-found',
-  }),
-  rules('§REMOVE-4', 'the callback gets the removed entry, only when found (BoringSSL)', {
-    removeCallback: 'removed-when-found',
-  }),
-  rewrite('§REMOVE-5', 'the removed entry is released before the callback', (_st, call, r) =>
-    call.fn === 'SSL_CTX_remove_session'
-      ? mapBranch(r, (b) => ({
-          ...b,
-          outcome: {
-            ...b.outcome,
-            events: [
-              ...b.outcome.events.filter((e) => e.ev === 'free'),
-              ...b.outcome.events.filter((e) => e.ev !== 'free'),
-            ],
-          },
-        }))
-      : r,
-  ),
-  rules('§FLUSH-1', 'time 0 is an ordinary time', { flushZeroMeansAll: false }),
-  rules('§FLUSH-2', 'a session expires at time + timeout itself (BoringSSL, wolfSSL)', {
-    time: {
-      ...base.rules.time,
-      expiredAt: (t, time, timeout) => base.rules.time.expiredAt(t + 1n, time, timeout),
-    },
-  }),
-  rules('§FLUSH-3', 'the flush visits the hash table instead of the list', { flushWalk: 'every-entry' }),
-  rules('§FLUSH-4', 'each flushed session is released right after its callback (1.1.1)', {
-    flushFrees: 'in-walk',
-  }),
-  rewrite('§UB-1', 'calls on freed objects are no-ops', acceptUndefined('§UB-1')),
-  rewrite('§UB-2', 'a session may be added to a second context', acceptUndefined('§UB-2')),
-  rewrite('§UB-3', 'a cached session may change its id', acceptUndefined('§UB-3')),
-];
+            outcome: {
+              ...b.outcome,
+              ret: b.outcome.ret.t === 'int' ? ret.int(b.outcome.ret.v + 1n) : b.outcome.ret,
+            },
+          }))
+        : r,
+    ),
+    rewrite('§SESS-7', 'is_resumable ignores the non-resumable mark', (st, call, r) =>
+      call.fn === 'SSL_SESSION_is_resumable'
+        ? mapBranch(r, (b) => ({
+            ...b,
+            outcome: { ...b.outcome, ret: ret.int((st.sessions.get(call.s)?.id.length ?? 0) > 0) },
+          }))
+        : r,
+    ),
+    rewrite('§REF-1', 'up_ref returns 1 but takes no reference', (st, call, r) =>
+      call.fn === 'SSL_SESSION_up_ref'
+        ? mapBranch(r, (b) => {
+            const s = b.state.sessions.get(call.s);
+            const was = st.sessions.get(call.s);
+            return s && was
+              ? {
+                  ...b,
+                  state: { ...b.state, sessions: b.state.sessions.set(call.s, { ...s, refs: was.refs }) },
+                }
+              : b;
+          })
+        : r,
+    ),
+    rewrite('§REF-2', 'the last SSL_SESSION_free destroys silently (no free observed)', (_st, call, r) =>
+      call.fn === 'SSL_SESSION_free'
+        ? mapBranch(r, (b) => ({
+            ...b,
+            outcome: { ...b.outcome, events: b.outcome.events.filter((e) => e.ev !== 'free') },
+          }))
+        : r,
+    ),
+    rewrite('§REF-3', 'freeing the cache-held reference is accepted', acceptUndefined('§REF-3')),
+    rules('§CTX-1', 'SSL_CTX_new uses the documented 300 s timeout', {
+      ctxDefaults: { ...rule.ctxDefaults, timeout: 300n },
+    }),
+    rewrite('§CTX-2', 'SSL_CTX_free frees the cache without the remove callback', (_st, call, r) =>
+      call.fn === 'SSL_CTX_free'
+        ? mapBranch(r, (b) => ({
+            ...b,
+            outcome: { ...b.outcome, events: b.outcome.events.filter((e) => e.ev !== 'remove_cb') },
+          }))
+        : r,
+    ),
+    rewrite('§CTX-3', 'SSL_CTX_set_timeout returns the new value', (_st, call, r) =>
+      call.fn === 'SSL_CTX_set_timeout'
+        ? mapBranch(r, (b) => ({ ...b, outcome: { ...b.outcome, ret: ret.int(call.t) } }))
+        : r,
+    ),
+    rules('§SIZE-1', 'a negative cache size is stored as a huge size_t', { cacheSizeRejectsNegative: false }),
+    rewrite('§SIZE-2', 'sess_number leaves out zero-length ids', (st, call, r) =>
+      call.fn === 'SSL_CTX_sess_number'
+        ? mapBranch(r, (b) => ({
+            ...b,
+            outcome: {
+              ...b.outcome,
+              ret: ret.int(
+                [...(st.ctxs.get(call.ctx)?.cache.keys() ?? [])].filter((k) => !k.endsWith(':')).length,
+              ),
+            },
+          }))
+        : r,
+    ),
+    rules('§MODE-1', 'the mode is masked to the known bits', { modeMask: 0x7ffn }),
+    rewrite('§CB-1', 'get_get_cb returns the remove callback', (st, call, r) =>
+      call.fn === 'SSL_CTX_sess_get_get_cb'
+        ? mapBranch(r, (b) => ({
+            ...b,
+            outcome: { ...b.outcome, ret: ret.callback(st.ctxs.get(call.ctx)?.cbs.remove ?? null) },
+          }))
+        : r,
+    ),
+    rewrite('§STAT-1', 'the cache_full getter reads 0', (_st, call, r) =>
+      call.fn === 'SSL_CTX_sess_cache_full'
+        ? mapBranch(r, (b) => ({ ...b, outcome: { ...b.outcome, ret: ret.int(0) } }))
+        : r,
+    ),
+    rewrite('§ADD-1', 'the cache keeps a new session without taking a reference', (st, call, r) =>
+      call.fn === 'SSL_CTX_add_session'
+        ? mapBranch(r, (b) => {
+            const s = b.state.sessions.get(call.s);
+            const was = st.sessions.get(call.s);
+            if (!s || !was || b.outcome.ret.t !== 'int' || b.outcome.ret.v !== 1n) return b;
+            return {
+              ...b,
+              state: { ...b.state, sessions: b.state.sessions.set(call.s, { ...s, refs: was.refs }) },
+            };
+          })
+        : r,
+    ),
+    rules('§ADD-2', 're-adding the identical object returns 1 (wolfSSL)', { identicalAddResult: 1n }),
+    rules('§ADD-3', 're-adding re-links (or not) the other way', { readdRelinks: !rule.readdRelinks }),
+    rules('§ADD-4', 'a replaced session is reported to the remove callback', { replaceCallsRemoveCb: true }),
+    rules('§ADD-5', 'UPDATE_TIME honoured (or ignored) the other way', {
+      updateTimeBit: rule.updateTimeBit === 0n ? 0x400n : 0n,
+    }),
+    rules('§ADD-6', 'a zero-length id is refused (wolfSSL)', { addRejectsEmptyId: true }),
+    rules(
+      '§EVICT-1',
+      "the other profile's eviction loop (3.0: before linking, count >= size; 1.1.1: after, >)",
+      {
+        eviction:
+          rule.eviction === 'after-link-while-count-gt-size'
+            ? 'before-link-while-count-ge-size'
+            : 'after-link-while-count-gt-size',
+      },
+    ),
+    rules('§EVICT-2', 'eviction does not call the remove callback', { evictionCallsRemoveCb: false }),
+    rules('§EVICT-3', 'eviction also removes a zero-length-id tail', { evictEmptyIdTail: true }),
+    rules('§EVICT-4', 'one add evicts at most one session', { evictionLoop: 'one-per-add' }),
+    rules('§ORDER-1', 'among equal expiries the newest goes to the tail', { tieBreak: 'newest-at-tail' }),
+    rules(
+      '§ORDER-2',
+      rule.time === openssl30TimeRules
+        ? 'time + timeout wraps around instead of being flagged'
+        : "3.0's overflow flag (negative times never expire)",
+      {
+        time:
+          rule.time === openssl30TimeRules
+            ? {
+                flagged: () => false,
+                rank: (time, timeout) => wrap64(time + (timeout < 0n ? 0n : timeout)),
+                expiredAt: (t, time, timeout) => t > wrap64(time + (timeout < 0n ? 0n : timeout)),
+              }
+            : { ...rule.time, flagged: openssl30TimeRules.flagged, expiredAt: openssl30TimeRules.expiredAt },
+      },
+    ),
+    rules('§REMOVE-1', 'a zero-length id is removed like any other key', { removeIgnoresEmptyId: false }),
+    rules('§REMOVE-2', 'only the identical object is removed (BoringSSL)', { removeMatches: 'object' }),
+    rules('§REMOVE-3', 'the argument is marked only when something was removed', {
+      removeMarks: 'argument-when-found',
+    }),
+    rules('§REMOVE-4', 'the callback gets the removed entry, only when found (BoringSSL)', {
+      removeCallback: 'removed-when-found',
+    }),
+    rewrite('§REMOVE-5', 'the removed entry is released before the callback', (_st, call, r) =>
+      call.fn === 'SSL_CTX_remove_session'
+        ? mapBranch(r, (b) => ({
+            ...b,
+            outcome: {
+              ...b.outcome,
+              events: [
+                ...b.outcome.events.filter((e) => e.ev === 'free'),
+                ...b.outcome.events.filter((e) => e.ev !== 'free'),
+              ],
+            },
+          }))
+        : r,
+    ),
+    rules('§FLUSH-1', 'time 0 is an ordinary time', { flushZeroMeansAll: false }),
+    rules('§FLUSH-2', 'a session expires at time + timeout itself (BoringSSL, wolfSSL)', {
+      time: {
+        ...rule.time,
+        expiredAt: (t, time, timeout) => rule.time.expiredAt(t + 1n, time, timeout),
+      },
+    }),
+    rules('§FLUSH-3', 'the flush walks the other structure (hash table or list)', {
+      flushWalk: rule.flushWalk === 'tail-until-unexpired' ? 'every-entry' : 'tail-until-unexpired',
+    }),
+    rules('§FLUSH-4', 'flushed sessions released at the other time (after the walk, or one by one)', {
+      flushFrees: rule.flushFrees === 'in-walk' ? 'after-walk' : 'in-walk',
+    }),
+    rewrite('§UB-1', 'calls on freed objects are no-ops', acceptUndefined('§UB-1')),
+    rewrite('§UB-2', 'a session may be added to a second context', acceptUndefined('§UB-2')),
+    rewrite('§UB-3', 'a cached session may change its id', acceptUndefined('§UB-3')),
+  ];
+};
+
+/** The variants of every profile, by profile name. */
+export const VARIANTS_BY_PROFILE: Readonly<Record<string, readonly Variant[]>> = Object.fromEntries(
+  PROFILES.map((p) => [p.name, variantsFor(p)]),
+);
+
+/** The variants of `openssl-3.0`. */
+export const VARIANTS: readonly Variant[] = variantsFor(openssl30);
