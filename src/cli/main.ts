@@ -12,51 +12,23 @@ import { Command as Cli, InvalidArgumentError } from 'commander';
 import { LibraryError } from '../ffi/libssl.js';
 import { CLAUSES } from '../model/clauses.js';
 import { modelOf } from '../model/model.js';
-import { PROFILES, type Profile, profileByName } from '../model/profile.js';
+import { PROFILES } from '../model/profile.js';
 import { type FuzzReport, fuzz, shardSeed } from '../oracle/fuzz.js';
 import { describeDivergence, showCall } from '../oracle/judge.js';
 import type { Implementation } from '../oracle/lockstep.js';
 import { regressionTest, reproC, traceOf } from '../trace/counterexample.js';
+import { positiveInt, seedArg, selectProfile, UsageError } from './common.js';
 import { openImplementation, SetupError } from './implementation.js';
+import { registerTraceCommands } from './trace-commands.js';
 
-/** A usage or setup error: reported in one line, exit code 2. */
-export class UsageError extends Error {}
+export { positiveInt, seedArg, selectProfile, UsageError };
 
-const positiveInt = (name: string) => (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
-    throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
-  }
-  return Number(v);
-};
-const seedArg = (v: string) => {
-  if (!/^-?\d+$/.test(v) || Number(v) < -(2 ** 31) || Number(v) >= 2 ** 31) {
-    throw new InvalidArgumentError(`--seed must be a 32-bit integer, got "${v}"`);
-  }
-  return Number(v);
-};
 const shardArg = (v: string) => {
   const m = /^(\d+)\/(\d+)$/.exec(v);
   const [i, n] = m ? [Number(m[1]), Number(m[2])] : [Number.NaN, Number.NaN];
   if (!m || n < 1 || i >= n)
     throw new InvalidArgumentError(`--shard must be I/N with 0 <= I < N, got "${v}"`);
   return { index: i, count: n };
-};
-
-/** The profile for an implementation: the one named, or the one its version string selects. */
-export const selectProfile = (
-  named: string | undefined,
-  version: string,
-): { profile: Profile; note?: string } => {
-  if (named !== undefined) {
-    const p = profileByName(named);
-    if (!p)
-      throw new UsageError(`unknown profile "${named}" (known: ${PROFILES.map((x) => x.name).join(', ')})`);
-    return { profile: p };
-  }
-  if (/^OpenSSL 3\.0\./.test(version)) return { profile: profileByName('openssl-3.0') as Profile };
-  throw new UsageError(
-    `no profile for "${version}"; name one with --profile (known: ${PROFILES.map((x) => x.name).join(', ')})`,
-  );
 };
 
 interface FuzzCliOptions {
@@ -247,6 +219,9 @@ export const main = async (argv: string[]): Promise<number> => {
     .action(async (o: FuzzCliOptions) => {
       code = await runFuzz(o);
     });
+  registerTraceCommands(program, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -67,11 +67,14 @@ const SessionOrNull = orNull(SessionHandleC, 'a session handle or null');
 const CallbackNameC = orNull(t.string, 'a string or null');
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
-/** A session id as hex (even length); the oracle sends it in lowercase. */
+/**
+ * A session id as hex (even length). The oracle sends it in lowercase; decoding accepts either
+ * case and gives lowercase, the model's form (its cache key compares ids as strings).
+ */
 export const HexString = new t.Type<string, string, unknown>(
   'a hex string of whole bytes',
   (u): u is string => typeof u === 'string' && HEX.test(u),
-  (u, c) => (typeof u === 'string' && HEX.test(u) ? t.success(u) : t.failure(u, c)),
+  (u, c) => (typeof u === 'string' && HEX.test(u) ? t.success(u.toLowerCase()) : t.failure(u, c)),
   (s) => s.toLowerCase(),
 );
 
@@ -126,19 +129,26 @@ function tagged<K extends string, M extends Record<string, t.Mixed>>(
 
 // ---- calls ----
 
-const onSession = <F extends string>(fn: F) => t.type({ fn: t.literal(fn), s: SessionHandleC });
-const onCtx = <F extends string>(fn: F) => t.type({ fn: t.literal(fn), ctx: CtxHandleC });
-const setCb = <F extends string>(fn: F) => t.type({ fn: t.literal(fn), ctx: CtxHandleC, cb: CallbackNameC });
+/**
+ * An object codec that drops fields it does not know, when decoding and when encoding: decoded
+ * values carry exactly the model's fields (reports print every argument of a call), and a model
+ * `Call` encoded as a command loses its `now`.
+ */
+const obj = <P extends t.Props>(props: P) => t.exact(t.type(props));
 
-type StatMembers = { [F in StatFn]: t.TypeC<{ fn: t.LiteralC<F>; ctx: typeof CtxHandleC }> };
+const onSession = <F extends string>(fn: F) => obj({ fn: t.literal(fn), s: SessionHandleC });
+const onCtx = <F extends string>(fn: F) => obj({ fn: t.literal(fn), ctx: CtxHandleC });
+const setCb = <F extends string>(fn: F) => obj({ fn: t.literal(fn), ctx: CtxHandleC, cb: CallbackNameC });
+
+type StatMembers = { [F in StatFn]: t.ExactC<t.TypeC<{ fn: t.LiteralC<F>; ctx: typeof CtxHandleC }>> };
 const statMembers = Object.fromEntries(STAT_FNS.map((fn) => [fn, onCtx(fn)])) as unknown as StatMembers;
 
 /** One codec per C function, keyed by its name. */
 const CALL_MEMBERS = {
-  SSL_SESSION_new: t.type({ fn: t.literal('SSL_SESSION_new') }),
-  SSL_SESSION_set1_id: t.type({ fn: t.literal('SSL_SESSION_set1_id'), s: SessionHandleC, id: HexString }),
-  SSL_SESSION_set_time: t.type({ fn: t.literal('SSL_SESSION_set_time'), s: SessionHandleC, t: Int64String }),
-  SSL_SESSION_set_timeout: t.type({
+  SSL_SESSION_new: obj({ fn: t.literal('SSL_SESSION_new') }),
+  SSL_SESSION_set1_id: obj({ fn: t.literal('SSL_SESSION_set1_id'), s: SessionHandleC, id: HexString }),
+  SSL_SESSION_set_time: obj({ fn: t.literal('SSL_SESSION_set_time'), s: SessionHandleC, t: Int64String }),
+  SSL_SESSION_set_timeout: obj({
     fn: t.literal('SSL_SESSION_set_timeout'),
     s: SessionHandleC,
     t: Int64String,
@@ -146,35 +156,35 @@ const CALL_MEMBERS = {
   SSL_SESSION_get_time: onSession('SSL_SESSION_get_time'),
   SSL_SESSION_get_timeout: onSession('SSL_SESSION_get_timeout'),
   SSL_SESSION_up_ref: onSession('SSL_SESSION_up_ref'),
-  SSL_SESSION_free: t.type({ fn: t.literal('SSL_SESSION_free'), s: SessionOrNull }),
+  SSL_SESSION_free: obj({ fn: t.literal('SSL_SESSION_free'), s: SessionOrNull }),
   SSL_SESSION_is_resumable: onSession('SSL_SESSION_is_resumable'),
-  SSL_CTX_new: t.type({ fn: t.literal('SSL_CTX_new') }),
+  SSL_CTX_new: obj({ fn: t.literal('SSL_CTX_new') }),
   SSL_CTX_free: onCtx('SSL_CTX_free'),
-  SSL_CTX_add_session: t.type({ fn: t.literal('SSL_CTX_add_session'), ctx: CtxHandleC, s: SessionHandleC }),
-  SSL_CTX_remove_session: t.type({
+  SSL_CTX_add_session: obj({ fn: t.literal('SSL_CTX_add_session'), ctx: CtxHandleC, s: SessionHandleC }),
+  SSL_CTX_remove_session: obj({
     fn: t.literal('SSL_CTX_remove_session'),
     ctx: CtxHandleC,
     s: SessionOrNull,
   }),
-  SSL_CTX_flush_sessions: t.type({
+  SSL_CTX_flush_sessions: obj({
     fn: t.literal('SSL_CTX_flush_sessions'),
     ctx: CtxHandleC,
     t: Int64String,
   }),
-  SSL_CTX_sess_set_cache_size: t.type({
+  SSL_CTX_sess_set_cache_size: obj({
     fn: t.literal('SSL_CTX_sess_set_cache_size'),
     ctx: CtxHandleC,
     size: Int64String,
   }),
   SSL_CTX_sess_get_cache_size: onCtx('SSL_CTX_sess_get_cache_size'),
   SSL_CTX_sess_number: onCtx('SSL_CTX_sess_number'),
-  SSL_CTX_set_session_cache_mode: t.type({
+  SSL_CTX_set_session_cache_mode: obj({
     fn: t.literal('SSL_CTX_set_session_cache_mode'),
     ctx: CtxHandleC,
     mode: Int64String,
   }),
   SSL_CTX_get_session_cache_mode: onCtx('SSL_CTX_get_session_cache_mode'),
-  SSL_CTX_set_timeout: t.type({ fn: t.literal('SSL_CTX_set_timeout'), ctx: CtxHandleC, t: Int64String }),
+  SSL_CTX_set_timeout: obj({ fn: t.literal('SSL_CTX_set_timeout'), ctx: CtxHandleC, t: Int64String }),
   SSL_CTX_get_timeout: onCtx('SSL_CTX_get_timeout'),
   ...statMembers,
   SSL_CTX_sess_set_new_cb: setCb('SSL_CTX_sess_set_new_cb'),
@@ -193,11 +203,11 @@ export type WireCommand = t.OutputOf<typeof CommandC>;
 // ---- answers ----
 
 const RET_MEMBERS = {
-  void: t.type({ t: t.literal('void') }),
-  int: t.type({ t: t.literal('int'), v: Int64String }),
-  session: t.type({ t: t.literal('session'), v: SessionHandleC }),
-  ctx: t.type({ t: t.literal('ctx'), v: CtxHandleC }),
-  callback: t.type({ t: t.literal('callback'), v: CallbackNameC }),
+  void: obj({ t: t.literal('void') }),
+  int: obj({ t: t.literal('int'), v: Int64String }),
+  session: obj({ t: t.literal('session'), v: SessionHandleC }),
+  ctx: obj({ t: t.literal('ctx'), v: CtxHandleC }),
+  callback: obj({ t: t.literal('callback'), v: CallbackNameC }),
 };
 /** A C return value. */
 export const RetC = tagged(
@@ -209,8 +219,8 @@ export const RetC = tagged(
 export type WireRet = t.OutputOf<typeof RetC>;
 
 const EVENT_MEMBERS = {
-  remove_cb: t.type({ ev: t.literal('remove_cb'), ctx: CtxHandleC, s: SessionHandleC }),
-  free: t.type({ ev: t.literal('free'), s: SessionHandleC }),
+  remove_cb: obj({ ev: t.literal('remove_cb'), ctx: CtxHandleC, s: SessionHandleC }),
+  free: obj({ ev: t.literal('free'), s: SessionHandleC }),
 };
 /** An event observed during a call. */
 export const EventC = tagged('an event object', 'ev', EVENT_MEMBERS, 'one of "remove_cb", "free"');
@@ -284,7 +294,9 @@ export function reportErrors(errors: t.Errors): string {
   let path = '';
   e.context.forEach((c, i) => {
     if (c.key === '') return;
-    const parent = e.context[i - 1]?.type;
+    const outer = e.context[i - 1]?.type;
+    // An exact codec validates its inner codec in the same context: look through it.
+    const parent = outer instanceof t.ExactType ? outer.type : outer;
     if (parent instanceof t.IntersectionType || parent instanceof t.UnionType) return;
     if (parent instanceof t.ArrayType) path += `[${c.key}]`;
     else path += path === '' ? c.key : `.${c.key}`;

@@ -8,33 +8,29 @@
 import type { Command, Outcome } from '../model/types.js';
 import { showCall, showOutcome } from '../oracle/judge.js';
 import type { LockstepStep, SequenceResult } from '../oracle/lockstep.js';
-import { jsonLine } from './json.js';
+import { callLine, divergenceNotes, type TraceHeader, type TraceLine, traceLineText } from './format.js';
 
-export interface TraceHeader {
-  readonly trace: 'session-oracle';
-  readonly version: 1;
-  readonly profile: string;
-  readonly implementation: string;
-  readonly seed?: number;
-  readonly path?: string;
-}
+export type { TraceHeader } from './format.js';
 
-const stepLine = (s: LockstepStep): string => {
-  const v = s.verdict;
-  const base = { call: v.call, ret: s.observation.outcome.ret, events: s.observation.outcome.events };
-  if (v.kind === 'diverge') return jsonLine({ ...base, expected: v.allowed, clauses: v.clauses });
-  return jsonLine(base);
-};
+/** The trace line of one lockstep step; a divergent one carries what the model allowed. */
+export const stepLine = (s: LockstepStep): TraceLine =>
+  s.verdict.kind === 'diverge'
+    ? callLine(s.cmd, s.observation, divergenceNotes(s.verdict.allowed, s.verdict.clauses))
+    : callLine(s.cmd, s.observation);
 
-/** The sequence as a trace: a header line, then one line per call. */
+/**
+ * The sequence as a trace (spec/trace-format.md): a header line, then one line per call, and
+ * for an implementation failure a last line with `failure`.
+ */
 export const traceOf = (header: TraceHeader, result: Exclude<SequenceResult, { kind: 'ok' }>): string => {
-  const lines = [jsonLine(header), ...result.steps.map(stepLine)];
+  const lines: TraceLine[] = [{ kind: 'header', header }, ...result.steps.map(stepLine)];
   if (result.kind === 'failure') {
-    lines.push(
-      jsonLine({ call: result.cmd, failure: { kind: result.failure.kind, message: result.failure.message } }),
-    );
+    lines.push({
+      kind: 'failure',
+      line: { call: result.cmd, failure: { kind: result.failure.kind, message: result.failure.message } },
+    });
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(traceLineText).join('\n')}\n`;
 };
 
 const cStr = (s: string): string => JSON.stringify(s);
