@@ -150,7 +150,7 @@ export const properties: ClauseProperty[] = [
     kind: 'step',
     title:
       '§EVICT-2 eviction takes sessions from the tail, each to the remove callback then freed, counted in cache_full',
-    minShare: 0.2,
+    minShare: 0.1,
     applies: (c) => isNewKeyAdd(c) && victims(c).length > 0,
     check: (c) => {
       if (!isAdd(c)) return 'wrong call';

@@ -146,6 +146,35 @@ export const openssl30: Profile = {
   },
 };
 
-export const PROFILES: readonly Profile[] = [openssl30];
+/**
+ * OpenSSL 1.1.1 keeps no expiry order: its list is in insertion order (every rank is equal, so
+ * the link sequence decides, newest at the head), and a flush compares `t > time + timeout` in
+ * plain (wrapping) `long` arithmetic, with no overflow flag and no clamping of negative
+ * timeouts. Source: 1.1.1's `timeout_cb` in ssl/ssl_sess.c.
+ */
+export const openssl111TimeRules: TimeRules = {
+  flagged: () => false,
+  rank: () => 0n,
+  expiredAt: (t, time, timeout) => t > wrap64(time + timeout),
+};
+
+/** OpenSSL 1.1.1 (read from its sources; no 1.1.1 library is available to judge it). */
+export const openssl111: Profile = {
+  name: 'openssl-1.1.1',
+  describes: 'OpenSSL 1.1.1 (from its ssl/ssl_sess.c, ssl/ssl_lib.c and crypto/lhash/lhash.c)',
+  rules: {
+    ...openssl30.rules,
+    setTimeoutRejectsNegative: false,
+    settersRelink: false,
+    updateTimeBit: 0n,
+    readdRelinks: false,
+    eviction: 'after-link-while-count-gt-size',
+    time: openssl111TimeRules,
+    flushWalk: 'every-entry',
+    flushFrees: 'in-walk',
+  },
+};
+
+export const PROFILES: readonly Profile[] = [openssl30, openssl111];
 
 export const profileByName = (name: string): Profile | undefined => PROFILES.find((p) => p.name === name);
