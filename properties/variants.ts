@@ -233,6 +233,7 @@ export const variantsFor = (base: Profile): readonly Variant[] => {
     }),
     rules('§FLUSH-3', 'the flush walks the other structure (hash table or list)', {
       flushWalk: rule.flushWalk === 'tail-until-unexpired' ? 'every-entry' : 'tail-until-unexpired',
+      keepsLhash: rule.keepsLhash,
     }),
     rules('§FLUSH-4', 'flushed sessions released at the other time (after the walk, or one by one)', {
       flushFrees: rule.flushFrees === 'in-walk' ? 'after-walk' : 'in-walk',

@@ -43,6 +43,7 @@ export const selectProfile = (
 ): { profile: Profile; note?: string } => {
   if (named !== undefined) return { profile: namedProfile(named) };
   if (/^OpenSSL 3\.0\./.test(version)) return { profile: profileByName('openssl-3.0') as Profile };
+  if (/^OpenSSL 1\.1\.1/.test(version)) return { profile: profileByName('openssl-1.1.1') as Profile };
   throw new UsageError(`no profile for "${version}"; name one with --profile (known: ${known()})`);
 };
 

@@ -42,8 +42,11 @@ export interface Rules {
   readonly eviction: 'before-link-while-count-ge-size' | 'after-link-while-count-gt-size';
   /** Time arithmetic and ordering. */
   readonly time: TimeRules;
-  /** A flush walks the list from the tail and stops at the first unexpired session. (§FLUSH-3) */
-  readonly flushWalk: 'tail-until-unexpired' | 'every-entry';
+  /** How a flush walks: the list from the tail, stopping at the first unexpired session; every
+   * hash entry in map order; or 1.1.1's hash table in its doall order. (§FLUSH-3) */
+  readonly flushWalk: 'tail-until-unexpired' | 'every-entry' | 'lhash';
+  /** The model keeps OpenSSL 1.1.1's hash-table layout (`lhash.ts`), for walks in its order. */
+  readonly keepsLhash: boolean;
   /** `SSL_CTX_flush_sessions(ctx, 0)` removes every session. (§FLUSH-1) */
   readonly flushZeroMeansAll: boolean;
   /** When a flush drops the cache's references: after the walk, or at each removal. (§FLUSH-4) */
@@ -128,6 +131,7 @@ export const openssl30: Profile = {
     eviction: 'before-link-while-count-ge-size',
     time: openssl30TimeRules,
     flushWalk: 'tail-until-unexpired',
+    keepsLhash: false,
     flushZeroMeansAll: true,
     flushFrees: 'after-walk',
     identicalAddResult: 0n,
@@ -170,7 +174,8 @@ export const openssl111: Profile = {
     readdRelinks: false,
     eviction: 'after-link-while-count-gt-size',
     time: openssl111TimeRules,
-    flushWalk: 'every-entry',
+    flushWalk: 'lhash',
+    keepsLhash: true,
     flushFrees: 'in-walk',
   },
 };

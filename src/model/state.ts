@@ -10,6 +10,7 @@
 
 import { Map as IMap } from 'immutable';
 import sortedBtree from 'sorted-btree';
+import type { LHash } from './lhash.js';
 import type { CallbackName, Counter, CtxHandle, SessionHandle } from './types.js';
 import { COUNTERS } from './types.js';
 
@@ -74,6 +75,8 @@ export interface Ctx {
   readonly timeout: bigint;
   readonly stats: Stats;
   readonly cbs: Callbacks;
+  /** OpenSSL 1.1.1's hash-table layout, kept by profiles that walk it (§FLUSH-3). */
+  readonly lhash: LHash<SessionHandle> | null;
 }
 
 export interface State {

@@ -13,6 +13,7 @@
  */
 import { Map as IMap } from 'immutable';
 import { asSigned64, asUnsigned64 } from './int64.js';
+import { emptyLHash, lhDelete, lhFlushWalk, lhInsert } from './lhash.js';
 import type { Profile, Rules } from './profile.js';
 import {
   type Ctx,
@@ -160,11 +161,26 @@ class Tx {
     this.by('§SESS-5');
   }
 
-  /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
-  evictEntry(ch: CtxHandle, h: SessionHandle): void {
-    this.unlink(h);
+  /** Files `h` in the hash table under its key (replacing what was there, in place). */
+  cacheSet(ch: CtxHandle, h: SessionHandle): void {
     const c = this.ctx(ch);
-    this.putCtx(ch, { ...c, cache: c.cache.delete(cacheKey(this.sess(h))) });
+    const s = this.sess(h);
+    const lhash = c.lhash === null ? null : lhInsert(c.lhash, s.id, s.version, h);
+    this.putCtx(ch, { ...c, cache: c.cache.set(cacheKey(s), h), lhash });
+  }
+
+  /** Takes the entry with `h`'s key out of the hash table (`lhash` too unless `keepLhash`). */
+  cacheDelete(ch: CtxHandle, h: SessionHandle, keepLhash = false): void {
+    const c = this.ctx(ch);
+    const s = this.sess(h);
+    const lhash = c.lhash === null || keepLhash ? c.lhash : lhDelete(c.lhash, s.id, s.version);
+    this.putCtx(ch, { ...c, cache: c.cache.delete(cacheKey(s)), lhash });
+  }
+
+  /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
+  evictEntry(ch: CtxHandle, h: SessionHandle, keepLhash = false): void {
+    this.unlink(h);
+    this.cacheDelete(ch, h, keepLhash);
     this.putSess(h, { ...this.sess(h), notResumable: true });
   }
 
@@ -192,8 +208,7 @@ class Tx {
     this.by('§REMOVE-2');
     if (found !== undefined) {
       this.unlink(found);
-      const c = this.ctx(ch);
-      this.putCtx(ch, { ...c, cache: c.cache.delete(key) });
+      this.cacheDelete(ch, found);
     }
     if (
       r.removeMarks === 'argument-always' ||
@@ -226,8 +241,8 @@ class Tx {
     };
     this.by(all ? '§FLUSH-1' : '§FLUSH-2');
     const removed: SessionHandle[] = [];
-    const remove = (h: SessionHandle): void => {
-      this.evictEntry(ch, h);
+    const remove = (h: SessionHandle, keepLhash = false): void => {
+      this.evictEntry(ch, h, keepLhash);
       this.removeCallback(ch, h);
       if (r.flushFrees === 'in-walk') this.release(h);
       else removed.push(h);
@@ -242,6 +257,14 @@ class Tx {
         if (!expired(h)) break;
         remove(h);
       }
+    } else if (r.flushWalk === 'lhash') {
+      // 1.1.1: `doall` over the hash table, deleting as it goes (with shrinking held off).
+      this.by('§FLUSH-3');
+      const lhash = this.ctx(ch).lhash;
+      if (lhash === null) throw new Error('model: the profile walks an lhash it does not keep');
+      const walk = lhFlushWalk(lhash, (h) => expired(h));
+      for (const h of walk.removed) remove(h, true);
+      this.putCtx(ch, { ...this.ctx(ch), lhash: walk.table });
     } else {
       for (const h of this.ctx(ch).cache.valueSeq().toArray()) if (expired(h)) remove(h);
     }
@@ -355,6 +378,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
       mode: d.mode,
       timeout: d.timeout,
       stats: zeroStats,
+      lhash: tx.rules.keepsLhash ? emptyLHash<SessionHandle>() : null,
       cbs: { new: null, remove: null, get: null },
     });
     tx.by('§CTX-1');
@@ -385,7 +409,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
     const prev = c.cache.get(key);
     // §ADD-1: the cache takes its reference, and the hash entry, first.
     tx.putSess(h, { ...s0, refs: s0.refs + 1 });
-    tx.putCtx(ch, { ...c, cache: c.cache.set(key, h) });
+    tx.cacheSet(ch, h);
     tx.by('§ADD-1');
     const identical = prev === h;
     if (prev !== undefined && !identical) {
