@@ -80,6 +80,7 @@ const summaryLines = (r: FuzzReport, impl: string, profile: string, maxCalls: nu
   ...(r.exercised.length < r.exercisable.length
     ? [`not exercised: ${r.exercisable.filter((c) => !r.exercised.includes(c)).join(' ')}`]
     : []),
+  `(the ${Object.keys(CLAUSES).length - r.exercisable.length} clauses about undefined behaviour are checked by the model alone: such calls are never sent)`,
 ];
 
 const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
