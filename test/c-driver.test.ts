@@ -9,30 +9,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './run-cli.js';
 
 const root = resolve(import.meta.dirname, '..');
 const build = (...args: string[]): string =>
   execFileSync('sh', [join(root, 'examples/build-driver.sh'), ...args], { encoding: 'utf8' }).trim();
 
-const run = async (...argv: string[]) => {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-};
+const run = runCli;
 afterEach(() => vi.restoreAllMocks());
 
 describe('the example C driver', () => {

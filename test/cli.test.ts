@@ -9,30 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VARIANTS } from '../properties/variants.js';
-import { main } from '../src/cli/main.js';
 import { inProcessLibssl } from '../src/driver/implementations.js';
 import { fuzz } from '../src/oracle/fuzz.js';
 import { reproC, traceOf } from '../src/trace/counterexample.js';
+import { runCli } from './run-cli.js';
 
-const run = async (...argv: string[]) => {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-};
+const run = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 

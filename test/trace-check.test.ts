@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MutableCache } from '../examples/mutable-cache.js';
-import { main } from '../src/cli/main.js';
 import { fromSync } from '../src/driver/implementations.js';
 import { modelOf } from '../src/model/model.js';
 import { openssl30 } from '../src/model/profile.js';
 import { type CheckSummary, checkTraceStream, checkTraceText, type Finding } from '../src/trace/check.js';
 import { traceLineText } from '../src/trace/format.js';
 import { record } from '../src/trace/record.js';
+import { runCli } from './run-cli.js';
 
 const HEADER = { trace: 'session-oracle', version: 1, profile: 'openssl-3.0', implementation: 'test' };
 const jsonl = (...lines: unknown[]): string =>
@@ -325,25 +325,7 @@ describe('check: the stream reader agrees with the text reader', () => {
 
 // ---- the command line ----
 
-const run = async (...argv: string[]) => {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-};
+const run = runCli;
 afterEach(() => vi.restoreAllMocks());
 
 describe('session-oracle record, check, explain with the system libssl', () => {

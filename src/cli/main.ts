@@ -9,16 +9,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command as Cli, InvalidArgumentError } from 'commander';
-import { LibraryError } from '../ffi/libssl.js';
 import { CLAUSES } from '../model/clauses.js';
 import { modelOf } from '../model/model.js';
 import { PROFILES } from '../model/profile.js';
 import { type FuzzReport, fuzz, shardSeed } from '../oracle/fuzz.js';
 import { describeDivergence, showCall } from '../oracle/judge.js';
-import type { Implementation } from '../oracle/lockstep.js';
 import { regressionTest, reproC, traceOf } from '../trace/counterexample.js';
-import { positiveInt, seedArg, selectProfile, UsageError } from './common.js';
-import { openImplementation, SetupError } from './implementation.js';
+import { openCliImplementation, positiveInt, seedArg, selectProfile, UsageError } from './common.js';
 import { registerTraceCommands } from './trace-commands.js';
 
 export { positiveInt, seedArg, selectProfile, UsageError };
@@ -84,25 +81,11 @@ const summaryLines = (r: FuzzReport, impl: string, profile: string, maxCalls: nu
 ];
 
 const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
-  if (o.lib !== undefined && o.exec !== undefined)
-    throw new UsageError('--lib and --exec exclude each other');
   const seed = o.seed ?? (Math.random() * 2 ** 31) | 0;
   const shard = o.shard ?? { index: 0, count: 1 };
   const runs = Math.ceil(o.runs / shard.count);
   const effectiveSeed = shardSeed(seed, shard.index);
-  let impl: Implementation & { readonly profile?: string | undefined };
-  try {
-    impl = await openImplementation({
-      ...(o.lib === undefined ? {} : { lib: o.lib }),
-      ...(o.exec === undefined ? {} : { exec: o.exec }),
-      inProcess: o.inProcess === true,
-      callTimeoutMs: o.callTimeout,
-    });
-  } catch (e) {
-    if (e instanceof LibraryError || e instanceof UsageError || e instanceof SetupError)
-      throw new UsageError(e.message);
-    throw e;
-  }
+  const impl = await openCliImplementation(o);
   try {
     const { profile } = selectProfile(o.profile ?? impl.profile, impl.name);
     if (o.profile !== undefined && !o.json)
@@ -239,5 +222,3 @@ export const main = async (argv: string[]): Promise<number> => {
     return 3;
   }
 };
-
-export const clauseCount = (): number => Object.keys(CLAUSES).length;
