@@ -13,7 +13,7 @@ import type { Command, CtxHandle, Event, Observation, Ret, SessionHandle } from 
 const LONG_MAX = 2n ** 63n - 1n;
 const wrap = (v: bigint) => BigInt.asIntN(64, v);
 
-class Session {
+export class Session {
   refs = 1;
   id = '';
   timeout = 304n;
@@ -44,7 +44,7 @@ const cmp = (a: Session, b: Session): number => {
   return a.calc < b.calc ? -1 : a.calc > b.calc ? 1 : 0;
 };
 
-class Ctx {
+export class Ctx {
   readonly sessions = new Map<string, Session>();
   head: Session | null = null;
   tail: Session | null = null;
@@ -100,17 +100,17 @@ class Ctx {
   }
 }
 
-const key = (s: Session) => s.id;
+export const key = (s: Session) => s.id;
 
 export class MutableCache {
-  private readonly sessions = new Map<SessionHandle, Session>();
-  private readonly ctxs = new Map<CtxHandle, Ctx>();
-  private created = 0;
-  private ctxCreated = 0;
-  private events: Event[] = [];
+  protected readonly sessions = new Map<SessionHandle, Session>();
+  protected readonly ctxs = new Map<CtxHandle, Ctx>();
+  protected created = 0;
+  protected ctxCreated = 0;
+  protected events: Event[] = [];
 
   /** `clock()` is what the implementation reads as the current time, in seconds. */
-  constructor(private readonly clock: () => bigint = () => BigInt(Math.floor(Date.now() / 1000))) {}
+  constructor(protected readonly clock: () => bigint = () => BigInt(Math.floor(Date.now() / 1000))) {}
 
   exec(cmd: Command): Observation {
     this.events = [];
@@ -118,29 +118,29 @@ export class MutableCache {
     return { outcome: { ret: r.ret, events: this.events }, ...(r.now === undefined ? {} : { now: r.now }) };
   }
 
-  private sess(h: SessionHandle): Session {
+  protected sess(h: SessionHandle): Session {
     const s = this.sessions.get(h);
     if (!s) throw new Error(`unknown session ${h}`);
     return s;
   }
-  private ctx(h: CtxHandle): Ctx {
+  protected ctx(h: CtxHandle): Ctx {
     const c = this.ctxs.get(h);
     if (!c) throw new Error(`unknown context ${h}`);
     return c;
   }
 
-  private release(s: Session): void {
+  protected release(s: Session): void {
     if (--s.refs > 0) return;
     this.sessions.delete(s.handle);
     this.events.push({ ev: 'free', s: s.handle });
   }
 
-  private removeCb(c: Ctx, s: Session): void {
+  protected removeCb(c: Ctx, s: Session): void {
     if (c.cbs.remove !== null) this.events.push({ ev: 'remove_cb', ctx: c.handle, s: s.handle });
   }
 
   /** remove_session_lock: by key; marks and reports the argument; releases what it removed. */
-  private remove(c: Ctx, s: Session): boolean {
+  protected remove(c: Ctx, s: Session): boolean {
     if (s.id.length === 0) return false;
     const found = c.sessions.get(key(s));
     if (found) {
@@ -153,11 +153,31 @@ export class MutableCache {
     return found !== undefined;
   }
 
-  private flush(c: Ctx, t: bigint): void {
+  /** Whether a flush at `t` (not 0) removes `s`: strictly after its expiry, never if flagged. */
+  protected expired(s: Session, t: bigint): boolean {
+    return !s.ovf && t > s.calc;
+  }
+
+  /** The session eviction takes next: the tail (earliest expiry). */
+  protected victim(c: Ctx): Session | null {
+    return c.tail;
+  }
+
+  /** One eviction; false when the victim cannot be removed (an empty id), which ends the loop. */
+  protected evict(c: Ctx, victim: Session): boolean {
+    return this.remove(c, victim);
+  }
+
+  /** Whether the cache must evict before linking a new entry (it already counts it). */
+  protected full(c: Ctx): boolean {
+    return BigInt(c.sessions.size) >= c.size;
+  }
+
+  protected flush(c: Ctx, t: bigint): void {
     const removed: Session[] = [];
     while (c.tail !== null) {
       const s = c.tail;
-      if (t !== 0n && (s.ovf || !(t > s.calc))) break;
+      if (t !== 0n && !this.expired(s, t)) break;
       c.sessions.delete(key(s));
       c.unlink(s);
       s.notResumable = true;
@@ -167,7 +187,7 @@ export class MutableCache {
     for (const s of removed) this.release(s);
   }
 
-  private add(c: Ctx, s: Session): { ret: Ret; now: bigint } {
+  protected add(c: Ctx, s: Session): { ret: Ret; now: bigint } {
     const now = this.clock();
     s.refs++;
     const prev = c.sessions.get(key(s));
@@ -186,9 +206,9 @@ export class MutableCache {
       return { ret: int(0), now };
     }
     if (c.size > 0n) {
-      while (BigInt(c.sessions.size) >= c.size) {
-        const tail = c.tail;
-        if (tail === null || !this.remove(c, tail)) break;
+      while (this.full(c)) {
+        const victim = this.victim(c);
+        if (victim === null || !this.evict(c, victim)) break;
         c.cacheFull++;
       }
     }
@@ -196,7 +216,7 @@ export class MutableCache {
     return { ret: int(1), now };
   }
 
-  private run(cmd: Command): { ret: Ret; now?: bigint } {
+  protected run(cmd: Command): { ret: Ret; now?: bigint } {
     switch (cmd.fn) {
       case 'SSL_SESSION_new': {
         const now = this.clock();
@@ -307,4 +327,4 @@ export class MutableCache {
   }
 }
 
-const int = (v: bigint | number): Ret => ({ t: 'int', v: BigInt(v) });
+export const int = (v: bigint | number): Ret => ({ t: 'int', v: BigInt(v) });
