@@ -5,8 +5,6 @@
  */
 export const LONG_MAX = 2n ** 63n - 1n;
 export const LONG_MIN = -(2n ** 63n);
-/** `SIZE_MAX` of a 64-bit `size_t`. */
-export const SIZE_MAX = 2n ** 64n - 1n;
 
 /** Wraps to a signed 64-bit value, as the hardware does for `a + b`. */
 export const wrap64 = (v: bigint): bigint => BigInt.asIntN(64, v);
@@ -14,5 +12,3 @@ export const wrap64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 export const asUnsigned64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 /** Reinterprets an unsigned 64-bit value as signed (`(long)size`). */
 export const asSigned64 = (v: bigint): bigint => BigInt.asIntN(64, v);
-/** True when `v` is representable as a C `long`. */
-export const isLong = (v: bigint): boolean => v >= LONG_MIN && v <= LONG_MAX;

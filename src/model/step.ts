@@ -20,6 +20,7 @@ import {
   cacheKey,
   emptyOrder,
   idLength,
+  type Order,
   orderKey,
   type Sess,
   type State,
@@ -64,6 +65,8 @@ class Tx {
   private readonly ctxW = new Map<CtxHandle, Ctx | typeof GONE>();
   /** Transient (owned, mutable) copies of the hash tables this step edits. */
   private readonly caches = new Map<CtxHandle, IMap<string, SessionHandle>>();
+  /** The step's own copies of the lists it edits (copy-on-write clones of the originals). */
+  private readonly orders = new Map<CtxHandle, Order>();
   sessionsCreated: number;
   ctxsCreated: number;
   nextLink: number;
@@ -161,6 +164,15 @@ class Tx {
     this.ctxW.set(h, GONE);
   }
 
+  /** The step's own copy of `ch`'s list (a lazy B+ tree clone, made on first use). */
+  private ownOrder(ch: CtxHandle, c: Ctx): Order {
+    const t = this.orders.get(ch);
+    if (t !== undefined && c.order === t) return t;
+    const o = c.order.clone();
+    this.orders.set(ch, o);
+    return o;
+  }
+
   /** The step's own mutable copy of `ch`'s hash table (made on first use). */
   private ownCache(ch: CtxHandle, c: Ctx): IMap<string, SessionHandle> {
     const t = this.caches.get(ch);
@@ -193,7 +205,9 @@ class Tx {
     const seq = this.nextLink++;
     const s = { ...this.sess(h), owner: ch, link: this.rules.tieBreak === 'newest-at-head' ? seq : -seq };
     this.putSess(h, s);
-    this.putCtx(ch, { ...c, order: c.order.with(orderKey(s), h, true) });
+    const order = this.ownOrder(ch, c);
+    order.set(orderKey(s), h, true);
+    this.putCtx(ch, { ...c, order });
     this.by('§ORDER-1');
     if (this.rules.time.flagged(s.time, s.timeout)) this.by('§ORDER-2');
   }
@@ -203,7 +217,9 @@ class Tx {
     const s = this.sess(h);
     if (s.owner === null) return;
     const c = this.ctx(s.owner);
-    this.putCtx(s.owner, { ...c, order: c.order.without(orderKey(s)) });
+    const order = this.ownOrder(s.owner, c);
+    order.delete(orderKey(s));
+    this.putCtx(s.owner, { ...c, order });
     this.putSess(h, { ...s, owner: null });
   }
 
