@@ -18,12 +18,13 @@
  * implementations' own clocks (libssl reads the real one) do not change what happens.
  * No handle is used after the mix frees it: each operation works on its own fresh object.
  */
+
+import { MutableCache } from '../examples/mutable-cache.js';
 import type { InProcessDriver } from '../src/driver/inprocess.js';
 import { modelOf } from '../src/model/model.js';
 import { openssl30 } from '../src/model/profile.js';
 import { initialState, type State } from '../src/model/state.js';
 import type { Call, Command, Observation, SessionHandle } from '../src/model/types.js';
-import { MutableCache } from '../examples/mutable-cache.js';
 import { judge } from '../src/oracle/judge.js';
 import { toCommand } from '../src/oracle/lockstep.js';
 
@@ -31,7 +32,13 @@ const T = 1_700_000_000n;
 const TIMEOUT = 304n; // SSL_SESSION_new's default timeout (openssl-3.0)
 const model = modelOf(openssl30);
 
-export const idOf = (n: number): string => n.toString(16).padStart(16, '0');
+/**
+ * Session id of key `n`: 8 bytes, distinct per key, with well-mixed leading bytes. (libssl's
+ * session hash is the id's first four bytes; zero-padded counters would put every session in
+ * one hash bucket and make each libssl call linear in the cache size. Real ids are random.)
+ */
+export const idOf = (n: number): string =>
+  (Math.imul(n, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0') + (n >>> 0).toString(16).padStart(8, '0');
 
 /** A small deterministic PRNG (mulberry32). */
 const prng = (seed: number): (() => number) => {
@@ -110,7 +117,8 @@ export const agreesWithModel = (impl: Exec, n: number, ops: number): number => {
   for (const call of [...fillCalls(n), ...mixCalls(n, ops)]) {
     const cmd = toCommand(call);
     const v = judge(model, st, cmd, impl.exec(cmd));
-    if (v.kind !== 'agree') throw new Error(`bench: the mix diverges at call ${calls} (${cmd.fn}): ${v.kind}`);
+    if (v.kind !== 'agree')
+      throw new Error(`bench: the mix diverges at call ${calls} (${cmd.fn}): ${v.kind}`);
     st = v.state;
     calls++;
   }
@@ -184,7 +192,14 @@ export const throughputAt = (
     }
     const fill = (performance.now() - t0) / 1000;
     if (abandoned) {
-      rows.push({ impl: 'pure model', n, fillSeconds: fill, calls: 0, perSecond: null, note: `fill abandoned after ${fill.toFixed(0)} s at ${st.sessionsCreated.toLocaleString('en')} sessions` });
+      rows.push({
+        impl: 'pure model',
+        n,
+        fillSeconds: fill,
+        calls: 0,
+        perSecond: null,
+        note: `fill abandoned after ${fill.toFixed(0)} s at ${st.sessionsCreated.toLocaleString('en')} sessions`,
+      });
     } else {
       const [, s] = time(() => runModel(st, mix));
       rows.push({ impl: 'pure model', n, fillSeconds: fill, calls: mix.length, perSecond: mix.length / s });

@@ -15,7 +15,7 @@ class LateBug extends MutableCache {
   private calls = 0;
   constructor(
     private readonly from: number,
-    private readonly onBug: () => void,
+    private readonly onBug: (calls: number) => boolean,
   ) {
     super();
   }
@@ -24,7 +24,7 @@ class LateBug extends MutableCache {
     if (++this.calls < this.from || cmd.fn !== 'SSL_CTX_sess_number') return obs;
     const r = obs.outcome.ret;
     if (r.t !== 'int') return obs;
-    this.onBug();
+    if (!this.onBug(this.calls)) return obs;
     return { ...obs, outcome: { ...obs.outcome, ret: { t: 'int', v: r.v + 1n } } };
   }
 }
@@ -38,20 +38,42 @@ export interface ShrinkResult {
   readonly sequences: number;
 }
 
-export const shrinkTime = async (maxCalls: number, from: number, seed = 1): Promise<ShrinkResult> => {
+/**
+ * Shrinking is time-boxed: `budget` seconds after the divergence is first seen, the planted bug
+ * switches itself off, so every further shrink candidate passes and fast-check stops; the
+ * result is then the smallest failing sequence found within the budget (`capped`).
+ */
+export const shrinkTime = async (
+  maxCalls: number,
+  from: number,
+  seed = 1,
+  budget = Number.POSITIVE_INFINITY,
+): Promise<ShrinkResult & { readonly capped: boolean }> => {
   const t0 = performance.now();
   let firstBug: number | undefined;
-  const impl = fromSync('mutable cache, planted late bug', () => new LateBug(from, () => void (firstBug ??= performance.now())));
+  let smallest = Number.POSITIVE_INFINITY;
+  let capped = false;
+  const onBug = (calls: number): boolean => {
+    const now = performance.now();
+    firstBug ??= now;
+    if ((now - firstBug) / 1000 > budget) {
+      capped = true;
+      return false;
+    }
+    smallest = Math.min(smallest, calls);
+    return true;
+  };
+  const impl = fromSync('mutable cache, planted late bug', () => new LateBug(from, onBug));
   const report = await fuzz(modelOf(openssl30), impl, { runs: 10_000, maxCalls, seed });
   const end = performance.now();
-  if (!report.counterexample) throw new Error('bench: the planted divergence was not found');
-  const found = firstBug ?? end;
+  if (firstBug === undefined) throw new Error('bench: the planted divergence was not found');
   return {
     firstFailureAt: report.firstFailureAt,
-    searchSeconds: (found - t0) / 1000,
-    shrinkSeconds: (end - found) / 1000,
-    shrinks: report.counterexample.shrinks,
-    shrunkCalls: report.counterexample.result.steps.length,
+    searchSeconds: (firstBug - t0) / 1000,
+    shrinkSeconds: (end - firstBug) / 1000,
+    shrinks: report.counterexample?.shrinks ?? Number.NaN,
+    shrunkCalls: report.counterexample?.result.steps.length ?? smallest,
     sequences: report.sequences,
+    capped,
   };
 };

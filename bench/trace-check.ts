@@ -37,7 +37,19 @@ export const recordTrace = (out: string, calls: number, sequences: number): numb
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
-    [cli, 'record', '--in-process', '--seed', '1', '--calls', String(calls), '--sequences', String(sequences), '--out', out],
+    [
+      cli,
+      'record',
+      '--in-process',
+      '--seed',
+      '1',
+      '--calls',
+      String(calls),
+      '--sequences',
+      String(sequences),
+      '--out',
+      out,
+    ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`bench: record failed (${r.status}): ${r.stderr}`);

@@ -20,7 +20,6 @@ import {
   cacheKey,
   emptyOrder,
   idLength,
-  type Order,
   orderKey,
   type Sess,
   type State,
@@ -48,25 +47,10 @@ class Undefined {
   ) {}
 }
 
-/** A deleted entry in a step's write overlay. */
-const GONE: unique symbol = Symbol('gone');
-
-/**
- * A step in progress: an immutable state being rebuilt, the events and clauses so far.
- *
- * Writes go to small mutable overlays (last write wins) and are applied to the persistent maps
- * once, in one batch, when the step ends (`state()`); a hash table a step edits is edited
- * through one transient copy. The state the step started from is never changed.
- */
+/** A step in progress: an immutable state being rebuilt, the events and clauses so far. */
 class Tx {
-  private readonly baseSessions: IMap<SessionHandle, Sess>;
-  private readonly baseCtxs: IMap<CtxHandle, Ctx>;
-  private readonly sessW = new Map<SessionHandle, Sess | typeof GONE>();
-  private readonly ctxW = new Map<CtxHandle, Ctx | typeof GONE>();
-  /** Transient (owned, mutable) copies of the hash tables this step edits. */
-  private readonly caches = new Map<CtxHandle, IMap<string, SessionHandle>>();
-  /** The step's own copies of the lists it edits (copy-on-write clones of the originals). */
-  private readonly orders = new Map<CtxHandle, Order>();
+  sessions: IMap<SessionHandle, Sess>;
+  ctxs: IMap<CtxHandle, Ctx>;
   sessionsCreated: number;
   ctxsCreated: number;
   nextLink: number;
@@ -77,40 +61,17 @@ class Tx {
     readonly rules: Rules,
     state: State,
   ) {
-    this.baseSessions = state.sessions;
-    this.baseCtxs = state.ctxs;
+    this.sessions = state.sessions;
+    this.ctxs = state.ctxs;
     this.sessionsCreated = state.sessionsCreated;
     this.ctxsCreated = state.ctxsCreated;
     this.nextLink = state.nextLink;
   }
 
   state(): State {
-    const sessW = this.sessW;
-    const sessions =
-      sessW.size === 0
-        ? this.baseSessions
-        : this.baseSessions.withMutations((m) => {
-            for (const [h, s] of sessW) {
-              if (s === GONE) m.delete(h);
-              else m.set(h, s);
-            }
-          });
-    const ctxW = this.ctxW;
-    const ctxs =
-      ctxW.size === 0
-        ? this.baseCtxs
-        : this.baseCtxs.withMutations((m) => {
-            for (const [h, c] of ctxW) {
-              if (c === GONE) m.delete(h);
-              else {
-                const t = this.caches.get(h);
-                m.set(h, t !== undefined && c.cache === t ? { ...c, cache: t.asImmutable() } : c);
-              }
-            }
-          });
     return {
-      sessions,
-      ctxs,
+      sessions: this.sessions,
+      ctxs: this.ctxs,
       sessionsCreated: this.sessionsCreated,
       ctxsCreated: this.ctxsCreated,
       nextLink: this.nextLink,
@@ -123,63 +84,23 @@ class Tx {
 
   // §UB-1: every handle passed to a call must name a live object.
   sess(h: SessionHandle): Sess {
-    const w = this.sessW.get(h);
-    const s = w === undefined ? this.baseSessions.get(h) : w === GONE ? undefined : w;
+    const s = this.sessions.get(h);
     if (s === undefined) throw new Undefined(`use after free: ${h} was freed`, '§UB-1');
     return s;
   }
 
   ctx(h: CtxHandle): Ctx {
-    const w = this.ctxW.get(h);
-    const c = w === undefined ? this.baseCtxs.get(h) : w === GONE ? undefined : w;
+    const c = this.ctxs.get(h);
     if (c === undefined) throw new Undefined(`use after free: ${h} was freed`, '§UB-1');
     return c;
   }
 
-  /** Every live context, as this step has left it so far. */
-  liveCtxs(): Ctx[] {
-    const out: Ctx[] = [];
-    for (const [h, c] of this.baseCtxs) {
-      const w = this.ctxW.get(h);
-      if (w === undefined) out.push(c);
-      else if (w !== GONE) out.push(w);
-    }
-    for (const [h, w] of this.ctxW) if (w !== GONE && !this.baseCtxs.has(h)) out.push(w);
-    return out;
-  }
-
   putSess(h: SessionHandle, s: Sess): void {
-    this.sessW.set(h, s);
-  }
-
-  deleteSess(h: SessionHandle): void {
-    this.sessW.set(h, GONE);
+    this.sessions = this.sessions.set(h, s);
   }
 
   putCtx(h: CtxHandle, c: Ctx): void {
-    this.ctxW.set(h, c);
-  }
-
-  deleteCtx(h: CtxHandle): void {
-    this.ctxW.set(h, GONE);
-  }
-
-  /** The step's own copy of `ch`'s list (a lazy B+ tree clone, made on first use). */
-  private ownOrder(ch: CtxHandle, c: Ctx): Order {
-    const t = this.orders.get(ch);
-    if (t !== undefined && c.order === t) return t;
-    const o = c.order.clone();
-    this.orders.set(ch, o);
-    return o;
-  }
-
-  /** The step's own mutable copy of `ch`'s hash table (made on first use). */
-  private ownCache(ch: CtxHandle, c: Ctx): IMap<string, SessionHandle> {
-    const t = this.caches.get(ch);
-    if (t !== undefined && c.cache === t) return t;
-    const m = c.cache.asMutable();
-    this.caches.set(ch, m);
-    return m;
+    this.ctxs = this.ctxs.set(h, c);
   }
 
   count(h: CtxHandle, counter: Counter): void {
@@ -194,7 +115,7 @@ class Tx {
       this.putSess(h, { ...s, refs: s.refs - 1 });
       return;
     }
-    this.deleteSess(h);
+    this.sessions = this.sessions.delete(h);
     this.events.push({ ev: 'free', s: h });
     this.by('§REF-2');
   }
@@ -205,9 +126,7 @@ class Tx {
     const seq = this.nextLink++;
     const s = { ...this.sess(h), owner: ch, link: this.rules.tieBreak === 'newest-at-head' ? seq : -seq };
     this.putSess(h, s);
-    const order = this.ownOrder(ch, c);
-    order.set(orderKey(s), h, true);
-    this.putCtx(ch, { ...c, order });
+    this.putCtx(ch, { ...c, order: c.order.with(orderKey(s), h, true) });
     this.by('§ORDER-1');
     if (this.rules.time.flagged(s.time, s.timeout)) this.by('§ORDER-2');
   }
@@ -217,9 +136,7 @@ class Tx {
     const s = this.sess(h);
     if (s.owner === null) return;
     const c = this.ctx(s.owner);
-    const order = this.ownOrder(s.owner, c);
-    order.delete(orderKey(s));
-    this.putCtx(s.owner, { ...c, order });
+    this.putCtx(s.owner, { ...c, order: c.order.without(orderKey(s)) });
     this.putSess(h, { ...s, owner: null });
   }
 
@@ -249,9 +166,7 @@ class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null ? null : lhInsert(c.lhash, s.id, s.version, h);
-    const cache = this.ownCache(ch, c);
-    cache.set(cacheKey(s), h);
-    this.putCtx(ch, { ...c, cache, lhash });
+    this.putCtx(ch, { ...c, cache: c.cache.set(cacheKey(s), h), lhash });
   }
 
   /** Takes the entry with `h`'s key out of the hash table (`lhash` too unless `keepLhash`). */
@@ -259,9 +174,7 @@ class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null || keepLhash ? c.lhash : lhDelete(c.lhash, s.id, s.version);
-    const cache = this.ownCache(ch, c);
-    cache.delete(cacheKey(s));
-    this.putCtx(ch, { ...c, cache, lhash });
+    this.putCtx(ch, { ...c, cache: c.cache.delete(cacheKey(s)), lhash });
   }
 
   /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
@@ -401,7 +314,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
     const s = tx.sess(h);
     tx.by('§SESS-2');
     if (id.length / 2 > tx.rules.maxIdLength) return ret.int(0);
-    if (s.owner !== null || tx.liveCtxs().some((c) => c.cache.get(cacheKey(s)) === h)) {
+    if (s.owner !== null || tx.ctxs.some((c) => c.cache.get(cacheKey(s)) === h)) {
       throw new Undefined(`the id of ${h} changed while it is cached (the hash key would be stale)`, '§UB-3');
     }
     tx.putSess(h, { ...s, id });
@@ -475,7 +388,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
   SSL_CTX_free: (tx, { ctx }) => {
     tx.ctx(ctx);
     tx.flush(ctx, 0n);
-    tx.deleteCtx(ctx);
+    tx.ctxs = tx.ctxs.delete(ctx);
     tx.by('§CTX-2');
     return ret.void;
   },
