@@ -1,5 +1,5 @@
 /** Properties for spec/sessions.md: the `SSL_SESSION` object and its references. */
-import { liveSessions } from '../src/gen/commands.js';
+import { liveSessions, pick } from '../src/gen/commands.js';
 import type { ClauseProperty } from './harness.js';
 import { expectedFor, frees, idLen, listOrder, newestAmongEquals, sess, show, unchanged } from './views.js';
 
@@ -142,7 +142,7 @@ export const properties: ClauseProperty[] = [
     minShare: 0.1,
     probe: (st, k) => {
       const borrowed = liveSessions(st).filter((h) => st.sessions.get(h)?.app === 0);
-      const h = borrowed[k % Math.max(1, borrowed.length)];
+      const h = pick(borrowed, k);
       return h && [{ fn: 'SSL_SESSION_free', s: h }];
     },
     check: (_st, _call, r) => (r.kind === 'undefined' ? undefined : 'accepted as defined'),

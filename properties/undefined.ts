@@ -1,5 +1,5 @@
 /** Properties for spec/undefined.md: calls the model refuses to give a meaning. */
-import { liveCtxs, liveSessions } from '../src/gen/commands.js';
+import { liveCtxs, liveSessions, pick } from '../src/gen/commands.js';
 import type { SessionHandle } from '../src/model/types.js';
 import type { ClauseProperty } from './harness.js';
 
@@ -22,7 +22,7 @@ export const properties: ClauseProperty[] = [
     minShare: 0.2,
     probe: (st, k) => {
       const gone = freedSessions(st.sessionsCreated, (h) => st.sessions.has(h));
-      const h = gone[k % Math.max(1, gone.length)];
+      const h = pick(gone, k);
       if (h === undefined) return undefined;
       const fns = [
         'SSL_SESSION_get_time',
@@ -41,7 +41,7 @@ export const properties: ClauseProperty[] = [
     title: '§UB-2 adding a session that is cached in another SSL_CTX is undefined',
     minShare: 0.2,
     probe: (st, k) => {
-      const h = cached(st)[k % Math.max(1, cached(st).length)];
+      const h = pick(cached(st), k);
       if (h === undefined) return undefined;
       const other = `c${st.ctxsCreated + 1}` as const;
       return [{ fn: 'SSL_CTX_new' }, { fn: 'SSL_CTX_add_session', ctx: other, s: h, now: 0n }];
@@ -53,7 +53,7 @@ export const properties: ClauseProperty[] = [
     title: '§UB-3 changing the id of a cached session is undefined',
     minShare: 0.2,
     probe: (st, k) => {
-      const h = cached(st)[k % Math.max(1, cached(st).length)];
+      const h = pick(cached(st), k);
       return h && [{ fn: 'SSL_SESSION_set1_id', s: h, id: k % 2 === 0 ? '0a' : '' }];
     },
     check: isUndefined,

@@ -170,14 +170,6 @@ export class RemoveByObject extends MutableCache {
   }
 }
 
-/** A member that changes one call's outcome through `exec`. */
-abstract class OneCall extends MutableCache {
-  abstract patch(cmd: Command, o: Observation): Observation;
-  override exec(cmd: Command): Observation {
-    return this.patch(cmd, super.exec(cmd));
-  }
-}
-
 /** §MODE-1: the cache mode is masked to 16 bits instead of kept in 32. */
 export class ModeMasked extends MutableCache {
   protected override run(cmd: Command) {
@@ -216,8 +208,9 @@ export class ReaddKeepsTime extends MutableCache {
 }
 
 /** §SESS-3: `SSL_SESSION_set_time` returns 1, as the man page says the setters do. */
-export class SetTimeReturnsOne extends OneCall {
-  patch(cmd: Command, o: Observation): Observation {
+export class SetTimeReturnsOne extends MutableCache {
+  override exec(cmd: Command): Observation {
+    const o = super.exec(cmd);
     return cmd.fn === 'SSL_SESSION_set_time' ? { ...o, outcome: { ...o.outcome, ret: int(1) } } : o;
   }
 }

@@ -194,7 +194,8 @@ export const planArb = (maxOps = 60): fc.Arbitrary<Plan> =>
     ops: fc.array(opArb, { minLength: 1, maxLength: maxOps, size: 'max' }),
   });
 
-const pick = <T>(xs: readonly T[], k: number): T | undefined =>
+/** The `k`-th element, cyclically; undefined for an empty list. */
+export const pick = <T>(xs: readonly T[], k: number): T | undefined =>
   xs.length === 0 ? undefined : xs[k % xs.length];
 
 /** Live sessions in creation order. */
