@@ -319,6 +319,18 @@ export class MutableCache {
         return { ret: { t: 'callback', v: this.ctx(cmd.ctx).cbs.get } };
       case 'SSL_CTX_sess_cache_full':
         return { ret: int(this.ctx(cmd.ctx).cacheFull) };
+      case 'SSL_CTX_set_session_id_context':
+      case 'SSL_CTX_set_verify':
+      case 'SSL_new':
+      case 'SSL_free':
+      case 'SSL_set_session':
+      case 'SSL_get_session':
+      case 'SSL_get1_session':
+      case 'SSL_session_reused':
+      case 'SSL_shutdown':
+      case 'SSL_clear':
+      case 'handshake':
+        throw new Error(`${cmd.fn}: this cache has no connections (run it with --level object)`);
       default:
         // The other counters move only in handshakes, which this cache does not have.
         this.ctx(cmd.ctx);

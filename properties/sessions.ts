@@ -9,7 +9,7 @@ export const properties: ClauseProperty[] = [
     title: '§SESS-1 SSL_SESSION_new: one caller reference, time = now, the placeholder timeout, no id',
     applies: (c) => c.call.fn === 'SSL_SESSION_new',
     check: ({ call, outcome, before, after, model }) => {
-      if (call.fn !== 'SSL_SESSION_new' || outcome.ret.t !== 'session')
+      if (call.fn !== 'SSL_SESSION_new' || outcome.ret.t !== 'session' || outcome.ret.v === null)
         return `returned ${show(outcome.ret)}`;
       const h = outcome.ret.v;
       if (before.sessions.has(h)) return `${h} already existed`;

@@ -139,7 +139,7 @@ describe('protocol codecs', () => {
       'field "ret.v"',
     );
     expect(err({ id: 7, ret: { t: 'long', v: '1' }, events: [] })).toBe(
-      'answer to call 7: field "ret.t": expected one of "void", "int", "session", "ctx", "callback", got "long"',
+      'answer to call 7: field "ret.t": expected one of "void", "int", "session", "ctx", "ssl", "callback", got "long"',
     );
     expect(err({ id: 7, ret: { t: 'void' }, events: [{ ev: 'free', s: 3 }] })).toBe(
       'answer to call 7: field "events[0].s": expected a session handle ("s<N>"), got 3',

@@ -17,6 +17,7 @@ import {
   type Event,
   type Ret,
   type SessionHandle,
+  type SslHandle,
   STAT_FNS,
 } from '../src/model/types.js';
 import { toCommand } from '../src/oracle/lockstep.js';
@@ -39,6 +40,9 @@ export const sessionArb: fc.Arbitrary<SessionHandle> = fc
 export const ctxArb: fc.Arbitrary<CtxHandle> = fc
   .integer({ min: 1, max: 1000 })
   .map((n) => `c${n}` as CtxHandle);
+export const sslArb: fc.Arbitrary<SslHandle> = fc
+  .integer({ min: 1, max: 100_000 })
+  .map((n) => `t${n}` as SslHandle);
 const hexArb = fc
   .uint8Array({ maxLength: 40 })
   .map((b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(''));
@@ -48,6 +52,7 @@ const cbArb = fc.option(textArb, { nil: null });
 type CommandArbs = { [N in Command['fn']]: fc.Arbitrary<Command & { fn: N }> };
 const onS = <N extends string>(fn: N) => fc.record({ fn: fc.constant(fn), s: sessionArb });
 const onC = <N extends string>(fn: N) => fc.record({ fn: fc.constant(fn), ctx: ctxArb });
+const onT = <N extends string>(fn: N) => fc.record({ fn: fc.constant(fn), ssl: sslArb });
 const COMMANDS = {
   SSL_SESSION_new: fc.constant({ fn: 'SSL_SESSION_new' as const }),
   SSL_SESSION_set1_id: fc.record({
@@ -130,6 +135,38 @@ const COMMANDS = {
   SSL_CTX_sess_get_new_cb: onC('SSL_CTX_sess_get_new_cb' as const),
   SSL_CTX_sess_get_remove_cb: onC('SSL_CTX_sess_get_remove_cb' as const),
   SSL_CTX_sess_get_get_cb: onC('SSL_CTX_sess_get_get_cb' as const),
+  SSL_CTX_set_session_id_context: fc.record({
+    fn: fc.constant('SSL_CTX_set_session_id_context' as const),
+    ctx: ctxArb,
+    sid: hexArb,
+  }),
+  SSL_CTX_set_verify: fc.record({
+    fn: fc.constant('SSL_CTX_set_verify' as const),
+    ctx: ctxArb,
+    mode: int64Arb,
+  }),
+  SSL_new: fc.record({
+    fn: fc.constant('SSL_new' as const),
+    ctx: ctxArb,
+    role: fc.constantFrom('server' as const, 'client' as const),
+  }),
+  SSL_free: onT('SSL_free' as const),
+  SSL_set_session: fc.record({
+    fn: fc.constant('SSL_set_session' as const),
+    ssl: sslArb,
+    s: fc.option(sessionArb, { nil: null }),
+  }),
+  SSL_get_session: onT('SSL_get_session' as const),
+  SSL_get1_session: onT('SSL_get1_session' as const),
+  SSL_session_reused: onT('SSL_session_reused' as const),
+  SSL_shutdown: onT('SSL_shutdown' as const),
+  SSL_clear: onT('SSL_clear' as const),
+  handshake: fc.record({
+    fn: fc.constant('handshake' as const),
+    client: sslArb,
+    server: sslArb,
+    until: fc.constantFrom('done' as const, 'server-hello' as const),
+  }),
 } satisfies CommandArbs;
 
 /** Every command, each function equally likely. */
@@ -140,13 +177,18 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
 export const retArb: fc.Arbitrary<Ret> = fc.oneof(
   fc.constant<Ret>({ t: 'void' }),
   int64Arb.map((v): Ret => ({ t: 'int', v })),
-  sessionArb.map((v): Ret => ({ t: 'session', v })),
+  fc.option(sessionArb, { nil: null }).map((v): Ret => ({ t: 'session', v })),
   ctxArb.map((v): Ret => ({ t: 'ctx', v })),
+  sslArb.map((v): Ret => ({ t: 'ssl', v })),
   cbArb.map((v): Ret => ({ t: 'callback', v })),
 );
 export const eventArb: fc.Arbitrary<Event> = fc.oneof(
   sessionArb.map((s): Event => ({ ev: 'free', s })),
   fc.record({ ev: fc.constant('remove_cb' as const), ctx: ctxArb, s: sessionArb }),
+  sessionArb.map((s): Event => ({ ev: 'new', s })),
+  fc.record({ ev: fc.constant('new_cb' as const), ssl: sslArb, s: sessionArb }),
+  fc.record({ ev: fc.constant('get_cb' as const), ssl: sslArb, id: hexArb }),
+  sslArb.map((ssl): Event => ({ ev: 'gen_id', ssl })),
 );
 const outcomeArb = fc.record({ ret: retArb, events: fc.array(eventArb, { maxLength: 4 }) });
 const clauseArb = fc.constantFrom(...(Object.keys(CLAUSES) as ClauseId[]));
@@ -170,6 +212,8 @@ const callLineArb: fc.Arbitrary<TraceLine> = fc
     ret: retArb,
     events: fc.array(eventArb, { maxLength: 4 }),
     now: fc.option(int64Arb, { nil: undefined }),
+    later: fc.option(int64Arb, { nil: undefined }),
+    ids: fc.array(hexArb, { maxLength: 3 }),
     notes: fc.option(
       fc.record(
         { expected: fc.array(outcomeArb, { maxLength: 2 }), clauses: fc.array(clauseArb, { maxLength: 3 }) },
@@ -178,9 +222,14 @@ const callLineArb: fc.Arbitrary<TraceLine> = fc
       { nil: undefined },
     ),
   })
-  .map(({ call, ret, events, now, notes }): TraceLine => {
+  .map(({ call, ret, events, now, later, ids, notes }): TraceLine => {
     const t = now ?? (isClockReader(call.fn) ? 0n : undefined);
-    const line: TraceCall = t === undefined ? { call, ret, events } : { call, ret, events, now: t };
+    const line: TraceCall =
+      t === undefined
+        ? { call, ret, events }
+        : call.fn === 'handshake'
+          ? { call, ret, events, now: t, ...(later === undefined ? {} : { later }), ids }
+          : { call, ret, events, now: t };
     return notes === undefined ? { kind: 'call', line } : { kind: 'call', line, notes };
   });
 

@@ -17,10 +17,17 @@
  * @category driver
  */
 
+import { randomBytes } from 'node:crypto';
+import koffi from 'koffi';
 import {
+  BIO_CTRL,
   CRYPTO_EX_INDEX_SSL_SESSION,
   CTRL,
+  cTime,
+  EX_DUP_PROTO,
   EX_FREE_PROTO,
+  EX_NEW_PROTO,
+  GEN_ID_PROTO,
   GET_CB_PROTO,
   type Libssl,
   type LibsslPaths,
@@ -29,7 +36,11 @@ import {
   type Ptr,
   REMOVE_CB_PROTO,
   registerCallback,
+  SSL_CTRL,
+  SSL_ERROR,
+  SSL_OP_NO_TICKET,
   SSL_SESS_CACHE_UPDATE_TIME,
+  TLS1_2_VERSION,
 } from '../ffi/libssl.js';
 import {
   type CallbackName,
@@ -41,8 +52,10 @@ import {
   type Ret,
   ret,
   type SessionHandle,
+  type SslHandle,
   type StatFn,
 } from '../model/types.js';
+import { testCert } from './testcert.js';
 
 /** The three session-cache callbacks an `SSL_CTX` holds. */
 type CallbackKind = 'new' | 'remove' | 'get';
@@ -67,8 +80,12 @@ const isStatFn = (fn: string): fn is StatFn =>
 
 /** Where callbacks deliver: the driver whose call is running. */
 interface Sink {
+  onNew(sess: Ptr): void;
   onFree(label: Ptr): void;
   onRemove(ctx: Ptr, label: Ptr): void;
+  onNewCb(ssl: Ptr, label: Ptr): void;
+  onGetCb(ssl: Ptr, id: string): void;
+  onGenId(ssl: Ptr, id: string): void;
   problem(message: string): void;
 }
 
@@ -91,16 +108,43 @@ class Hooks {
     return h;
   }
 
+  /** The `generate_session_id` callback the drivers' servers draw ids with. */
+  readonly genId: Ptr;
+
   private constructor(private readonly lib: Libssl) {
+    // Every session created while a driver call runs is labelled here with the next handle,
+    // so that sessions the library makes inside a handshake are named in creation order.
+    const onNew = (parent: Ptr | null): void => {
+      if (parent === null || parent === 0n) return;
+      this.active?.onNew(parent);
+    };
+    // A duplicated session keeps the label its own creation gave it, not its original's.
+    const onDup = (to: Ptr | null, _from: unknown, fromD: Ptr | null, idx: number): number => {
+      if (to === null || fromD === null) return 1;
+      koffi.encode(fromD, 'void *', this.lib.CRYPTO_get_ex_data(to, idx));
+      return 1;
+    };
     const onFree = (_parent: unknown, ptr: Ptr | null): void => {
       // Every session is freed through here, labelled or not; an unlabelled one has ptr NULL.
       if (ptr === null || ptr === 0n) return;
       this.active?.onFree(ptr);
     };
+    const newFn = registerCallback(onNew, EX_NEW_PROTO);
+    const dupFn = registerCallback(onDup, EX_DUP_PROTO);
     const freeFn = registerCallback(onFree, EX_FREE_PROTO);
-    const idx = lib.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_SESSION, 0n, 0n, 0n, 0n, freeFn);
+    const idx = lib.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_SESSION, 0n, 0n, newFn, dupFn, freeFn);
     if (idx < 0) throw new Error(`CRYPTO_get_ex_new_index failed in ${lib.libcryptoPath}`);
     this.exIndex = idx;
+    // What OpenSSL's default generator does (32 random bytes), reported to the driver.
+    this.genId = registerCallback((ssl: Ptr | null, id: Ptr | null, len: Ptr | null): number => {
+      if (ssl === null || id === null || len === null) return 0;
+      const n = Math.min(32, Number(koffi.decode(len, 'uint')));
+      const bytes = randomBytes(n);
+      koffi.encode(id, koffi.array('uint8_t', n), [...bytes]);
+      koffi.encode(len, 'uint', n);
+      this.active?.onGenId(ssl, bytes.toString('hex'));
+      return 1;
+    }, GEN_ID_PROTO);
   }
 
   /** The C function pointer installed for callback `name` of `kind` (one per pair). */
@@ -143,11 +187,30 @@ class Hooks {
           }
         }, REMOVE_CB_PROTO);
       case 'new':
-        // Keeps no reference: the library frees the session itself.
-        return registerCallback((): number => 0, NEW_CB_PROTO);
+        // Keeps no reference (returns 0): the library drops the one it took for the callback.
+        return registerCallback((ssl: Ptr | null, sess: Ptr | null): number => {
+          const sink = this.active;
+          if (sink === undefined) return 0;
+          if (ssl === null || sess === null) sink.problem('new_session_cb was called with a NULL argument');
+          else sink.onNewCb(ssl, this.lib.SSL_SESSION_get_ex_data(sess, this.exIndex));
+          return 0;
+        }, NEW_CB_PROTO);
       case 'get':
         // A miss; *copy is left alone.
-        return registerCallback((): Ptr => 0n, GET_CB_PROTO);
+        return registerCallback((ssl: Ptr | null, data: Ptr | null, len: number): Ptr => {
+          const sink = this.active;
+          if (sink === undefined) return 0n;
+          if (ssl === null || (data === null && len > 0)) {
+            sink.problem('get_session_cb was called with a NULL argument');
+            return 0n;
+          }
+          const id =
+            len > 0 && data !== null
+              ? Buffer.from(koffi.decode(data, koffi.array('uint8_t', len)) as number[]).toString('hex')
+              : '';
+          sink.onGetCb(ssl, id);
+          return 0n;
+        }, GET_CB_PROTO);
     }
   }
 }
@@ -158,11 +221,36 @@ interface SessionEntry {
   refs: number;
 }
 
+/** An `SSL` the driver created, with the memory BIOs it reads from and writes to. */
+interface ConnEntry {
+  readonly ptr: Ptr;
+  readonly rbio: Ptr;
+  readonly wbio: Ptr;
+}
+
 /** What one command's C call produced. */
 interface Result {
   readonly ret: Ret;
   readonly now?: bigint;
+  readonly later?: bigint;
+  readonly ids?: readonly string[];
 }
+
+/** Milliseconds to wait for, so that a handshake does not start within this of a second's end. */
+const SECOND_MARGIN_MS = 15;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Waits until the wall clock is clear of a second boundary: the library's clock (`time()`)
+ * then reads the same second throughout a handshake, almost always, and the model gets one
+ * clock value instead of a range.
+ */
+const awayFromSecondBoundary = (): void => {
+  for (;;) {
+    const ms = Date.now() % 1000;
+    if (ms >= 10 && ms < 1000 - SECOND_MARGIN_MS) return;
+    Atomics.wait(sleeper, 0, 0, ms < 10 ? 10 - ms : 1010 - ms);
+  }
+};
 
 const HEX = /^(?:[0-9a-f]{2})*$/i;
 
@@ -174,11 +262,18 @@ export class InProcessDriver implements Sink {
   private readonly sessions = new Map<number, SessionEntry>();
   private readonly ctxs = new Map<number, Ptr>();
   private readonly ctxByPtr = new Map<Ptr, number>();
+  private readonly conns = new Map<number, ConnEntry>();
+  private readonly connByPtr = new Map<Ptr, number>();
   private nextSession = 1;
   private nextCtx = 1;
+  private nextConn = 1;
   private events: Event[] = [];
   private problems: string[] = [];
+  private drawn: string[] = [];
+  /** Set while the driver's own `SSL_SESSION_new` runs: that creation is the call's result. */
+  private creating = false;
   private closed = false;
+  private cert: { x509: Ptr; pkey: Ptr } | undefined;
 
   constructor(private readonly lib: Libssl) {
     this.version = lib.version;
@@ -195,10 +290,13 @@ export class InProcessDriver implements Sink {
     if (this.closed) throw new Error('InProcessDriver: exec after close');
     const events: Event[] = [];
     const problems: string[] = [];
+    this.drawn = [];
     const result = this.withSink(events, problems, () => this.call(cmd));
     if (problems.length > 0) throw new Error(`InProcessDriver: ${cmd.fn}: ${problems.join('; ')}`);
     const outcome = { ret: result.ret, events };
-    return result.now === undefined ? { outcome } : { outcome, now: result.now };
+    if (result.now === undefined) return { outcome };
+    if (result.ids === undefined) return { outcome, now: result.now };
+    return { outcome, now: result.now, ...(result.later === undefined ? {} : { later: result.later }), ids: result.ids };
   }
 
   /**
@@ -209,6 +307,9 @@ export class InProcessDriver implements Sink {
     if (this.closed) return;
     this.closed = true;
     this.withSink([], [], () => {
+      for (const c of [...this.conns.values()]) this.lib.SSL_free(c.ptr);
+      this.conns.clear();
+      this.connByPtr.clear();
       for (const p of [...this.ctxs.values()]) this.lib.SSL_CTX_free(p);
       this.ctxs.clear();
       this.ctxByPtr.clear();
@@ -224,6 +325,41 @@ export class InProcessDriver implements Sink {
   }
 
   // ---- Sink: called from C callbacks during a call ----
+
+  /** @internal */
+  onNew(sess: Ptr): void {
+    const n = this.nextSession++;
+    if (this.lib.SSL_SESSION_set_ex_data(sess, this.hooks.exIndex, BigInt(n)) !== 1n) {
+      this.problem('SSL_SESSION_set_ex_data failed in the ex_data new callback');
+      return;
+    }
+    this.sessions.set(n, { ptr: sess, refs: 0 });
+    if (!this.creating) this.events.push({ ev: 'new', s: `s${n}` });
+  }
+
+  /** @internal */
+  onNewCb(ssl: Ptr, label: Ptr): void {
+    const t = this.connByPtr.get(ssl);
+    if (t === undefined || label === 0n) this.problem('new_session_cb for an SSL or session the driver does not know');
+    else this.events.push({ ev: 'new_cb', ssl: `t${t}`, s: `s${Number(label)}` });
+  }
+
+  /** @internal */
+  onGetCb(ssl: Ptr, id: string): void {
+    const t = this.connByPtr.get(ssl);
+    if (t === undefined) this.problem('get_session_cb for an SSL the driver does not know');
+    else this.events.push({ ev: 'get_cb', ssl: `t${t}`, id });
+  }
+
+  /** @internal */
+  onGenId(ssl: Ptr, id: string): void {
+    const t = this.connByPtr.get(ssl);
+    if (t === undefined) this.problem('generate_session_id for an SSL the driver does not know');
+    else {
+      this.events.push({ ev: 'gen_id', ssl: `t${t}` });
+      this.drawn.push(id);
+    }
+  }
 
   /** @internal */
   onFree(label: Ptr): void {
@@ -279,6 +415,147 @@ export class InProcessDriver implements Sink {
     return p;
   }
 
+  private conn(h: SslHandle): ConnEntry {
+    const c = this.conns.get(handleNumber(h, 't'));
+    if (c === undefined) throw new Error(`InProcessDriver: unknown connection handle ${h}`);
+    return c;
+  }
+
+  /** The handle of a session pointer the library returned (NULL → null). */
+  private label(p: Ptr): SessionHandle | null {
+    if (p === 0n) return null;
+    const n = Number(this.lib.SSL_SESSION_get_ex_data(p, this.hooks.exIndex));
+    if (n === 0 || !this.sessions.has(n)) throw new Error('InProcessDriver: the library returned a session the driver never saw created');
+    return `s${n}`;
+  }
+
+  /** The test certificate and key, parsed once per driver. */
+  private testCert(): { x509: Ptr; pkey: Ptr } {
+    if (this.cert !== undefined) return this.cert;
+    const { certPem, keyPem } = testCert();
+    const read = (pem: string, parse: (b: Ptr) => Ptr): Ptr => {
+      const b = this.lib.BIO_new_mem_buf(Buffer.from(pem));
+      try {
+        const p = parse(b);
+        if (p === 0n) throw new Error('InProcessDriver: cannot parse the test certificate or key');
+        return p;
+      } finally {
+        this.lib.BIO_free(b);
+      }
+    };
+    this.cert = {
+      x509: read(certPem, (b) => this.lib.PEM_read_bio_X509(b)),
+      pkey: read(keyPem, (b) => this.lib.PEM_read_bio_PrivateKey(b)),
+    };
+    return this.cert;
+  }
+
+  /**
+   * `SSL_new` with the driver's fixed set-up: TLS 1.2 at most; a server presents the test
+   * certificate, sets `SSL_OP_NO_TICKET` (session ids, not tickets) and draws ids through the
+   * reporting generator; each end reads from and writes to its own memory BIO.
+   */
+  private newConn(ch: CtxHandle, role: 'server' | 'client'): SslHandle {
+    const lib = this.lib;
+    const p = lib.SSL_new(this.ctx(ch));
+    if (p === 0n) throw new Error('InProcessDriver: SSL_new returned NULL');
+    const fail = (what: string): never => {
+      lib.SSL_free(p);
+      throw new Error(`InProcessDriver: ${what} failed`);
+    };
+    if (lib.SSL_ctrl(p, SSL_CTRL.SET_MAX_PROTO_VERSION, TLS1_2_VERSION, 0n) !== 1n) fail('SSL_set_max_proto_version');
+    if (role === 'server') {
+      lib.SSL_set_accept_state(p);
+      lib.SSL_set_options(p, SSL_OP_NO_TICKET);
+      const { x509, pkey } = this.testCert();
+      if (lib.SSL_use_certificate(p, x509) !== 1n) fail('SSL_use_certificate');
+      if (lib.SSL_use_PrivateKey(p, pkey) !== 1n) fail('SSL_use_PrivateKey');
+      if (lib.SSL_set_generate_session_id(p, this.hooks.genId) !== 1n) fail('SSL_set_generate_session_id');
+    } else {
+      lib.SSL_set_connect_state(p);
+    }
+    const rbio = lib.BIO_new_mem();
+    const wbio = lib.BIO_new_mem();
+    if (rbio === 0n || wbio === 0n) fail('BIO_new');
+    lib.SSL_set_bio(p, rbio, wbio);
+    const n = this.nextConn++;
+    this.conns.set(n, { ptr: p, rbio, wbio });
+    this.connByPtr.set(p, n);
+    return `t${n}`;
+  }
+
+  /** Moves what `from` wrote to what `to` reads. */
+  private pump(from: ConnEntry, to: ConnEntry): void {
+    const buf = Buffer.alloc(16384);
+    for (;;) {
+      const n = this.lib.BIO_read(from.wbio, buf);
+      if (n <= 0) return;
+      if (this.lib.BIO_write(to.rbio, buf.subarray(0, n)) !== n) throw new Error('InProcessDriver: BIO_write failed');
+    }
+  }
+
+  /**
+   * The handshake loop: fresh BIOs, then `SSL_do_handshake` on the client and the server in
+   * turn, moving the bytes after each, until both finish or one fails; the peer of a side that
+   * failed reads what it wrote (its alert) once more. With `until: 'server-hello'`, stops after
+   * the server's first turn. Returns 1 when it got as far as asked without an error, else 0.
+   */
+  private handshake(cli: ConnEntry, srv: ConnEntry, until: 'done' | 'server-hello'): Result {
+    const lib = this.lib;
+    for (const c of [cli, srv]) {
+      lib.BIO_ctrl(c.rbio, BIO_CTRL.RESET, 0n, 0n);
+      lib.BIO_ctrl(c.wbio, BIO_CTRL.RESET, 0n, 0n);
+    }
+    awayFromSecondBoundary();
+    const now = cTime();
+    let ok = 1;
+    const turn = (c: ConnEntry): 'done' | 'more' | 'failed' => {
+      const r = lib.SSL_do_handshake(c.ptr);
+      if (r === 1) return 'done';
+      const e = lib.SSL_get_error(c.ptr, r);
+      return e === SSL_ERROR.WANT_READ || e === SSL_ERROR.WANT_WRITE ? 'more' : 'failed';
+    };
+    let c = turn(cli);
+    this.pump(cli, srv);
+    let s = turn(srv);
+    if (c === 'failed' || s === 'failed') ok = 0;
+    if (until === 'done') {
+      for (let round = 0; ok === 1 && round < 16 && (c !== 'done' || s !== 'done'); round++) {
+        this.pump(srv, cli);
+        if (c !== 'done') c = turn(cli);
+        if (c === 'failed') {
+          ok = 0;
+          this.pump(cli, srv);
+          if (s !== 'done') turn(srv);
+          break;
+        }
+        this.pump(cli, srv);
+        if (s !== 'done') s = turn(srv);
+        if (s === 'failed') {
+          ok = 0;
+          this.pump(srv, cli);
+          if (c !== 'done') turn(cli);
+          break;
+        }
+      }
+      if (s === 'failed' && c !== 'failed' && c !== 'done') {
+        // The server failed on its first turn: the client reads the alert.
+        this.pump(srv, cli);
+        turn(cli);
+      }
+      if (c !== 'done' || s !== 'done') ok = 0;
+    }
+    lib.ERR_clear_error();
+    const later = cTime();
+    return { ret: ret.int(ok), now, ...(later !== now ? { later } : {}), ids: [...this.drawn] };
+  }
+
+  /** Contexts the application freed are gone once the library has freed them (last SSL_free). */
+  private forgetFreedCtxs(): void {
+    // The driver cannot see the library's context reference count; a context stays mapped
+    // until it is freed by the application, and its flush reports through the mapping.
+  }
+
   private ctrl(h: CtxHandle, cmd: number, larg = 0n): Ret {
     return ret.int(this.lib.SSL_CTX_ctrl(this.ctx(h), cmd, larg, 0n));
   }
@@ -307,14 +584,18 @@ export class InProcessDriver implements Sink {
     const lib = this.lib;
     switch (cmd.fn) {
       case 'SSL_SESSION_new': {
-        const p = lib.SSL_SESSION_new();
-        if (p === 0n) throw new Error('InProcessDriver: SSL_SESSION_new returned NULL');
-        const n = this.nextSession++;
-        if (lib.SSL_SESSION_set_ex_data(p, this.hooks.exIndex, BigInt(n)) !== 1n) {
-          lib.SSL_SESSION_free(p);
-          throw new Error('InProcessDriver: SSL_SESSION_set_ex_data failed');
+        this.creating = true;
+        let p: Ptr;
+        try {
+          p = lib.SSL_SESSION_new();
+        } finally {
+          this.creating = false;
         }
-        this.sessions.set(n, { ptr: p, refs: 1 });
+        if (p === 0n) throw new Error('InProcessDriver: SSL_SESSION_new returned NULL');
+        const n = Number(lib.SSL_SESSION_get_ex_data(p, this.hooks.exIndex));
+        const e = this.sessions.get(n);
+        if (n === 0 || e === undefined) throw new Error('InProcessDriver: the new session was not labelled');
+        e.refs = 1;
         return { ret: ret.session(`s${n}`), now: lib.SSL_SESSION_get_time(p) };
       }
       case 'SSL_SESSION_set1_id': {
@@ -355,6 +636,11 @@ export class InProcessDriver implements Sink {
       case 'SSL_CTX_new': {
         const p = lib.SSL_CTX_new(lib.TLS_method());
         if (p === 0n) throw new Error('InProcessDriver: SSL_CTX_new returned NULL');
+        // Every context trusts the servers' test certificate, so SSL_VERIFY_PEER succeeds.
+        if (lib.X509_STORE_add_cert(lib.SSL_CTX_get_cert_store(p), this.testCert().x509) !== 1n) {
+          lib.SSL_CTX_free(p);
+          throw new Error('InProcessDriver: X509_STORE_add_cert failed');
+        }
         const n = this.nextCtx++;
         this.ctxs.set(n, p);
         this.ctxByPtr.set(p, n);
@@ -412,6 +698,48 @@ export class InProcessDriver implements Sink {
         return { ret: this.getCallback(cmd.ctx, 'remove') };
       case 'SSL_CTX_sess_get_get_cb':
         return { ret: this.getCallback(cmd.ctx, 'get') };
+      case 'SSL_CTX_set_session_id_context': {
+        if (!HEX.test(cmd.sid)) throw new Error(`InProcessDriver: sid_ctx is not hex: ${JSON.stringify(cmd.sid)}`);
+        const bytes = Buffer.from(cmd.sid, 'hex');
+        const buf = bytes.length > 0 ? bytes : Buffer.alloc(1);
+        return { ret: ret.int(lib.SSL_CTX_set_session_id_context(this.ctx(cmd.ctx), buf, bytes.length)) };
+      }
+      case 'SSL_CTX_set_verify':
+        lib.SSL_CTX_set_verify(this.ctx(cmd.ctx), cmd.mode);
+        return { ret: ret.void };
+      case 'SSL_new':
+        return { ret: ret.ssl(this.newConn(cmd.ctx, cmd.role)) };
+      case 'SSL_free': {
+        const c = this.conn(cmd.ssl);
+        lib.SSL_free(c.ptr);
+        this.conns.delete(handleNumber(cmd.ssl, 't'));
+        this.connByPtr.delete(c.ptr);
+        this.forgetFreedCtxs();
+        return { ret: ret.void };
+      }
+      case 'SSL_set_session':
+        return { ret: ret.int(lib.SSL_set_session(this.conn(cmd.ssl).ptr, this.sessionOrNull(cmd.s))) };
+      case 'SSL_get_session':
+        return { ret: ret.session(this.label(lib.SSL_get_session(this.conn(cmd.ssl).ptr))) };
+      case 'SSL_get1_session': {
+        const h = this.label(lib.SSL_get1_session(this.conn(cmd.ssl).ptr));
+        if (h !== null) this.session(h).refs++;
+        return { ret: ret.session(h) };
+      }
+      case 'SSL_session_reused':
+        return { ret: ret.int(lib.SSL_session_reused(this.conn(cmd.ssl).ptr)) };
+      case 'SSL_shutdown': {
+        const r = lib.SSL_shutdown(this.conn(cmd.ssl).ptr);
+        lib.ERR_clear_error();
+        return { ret: ret.int(r) };
+      }
+      case 'SSL_clear': {
+        const r = lib.SSL_clear(this.conn(cmd.ssl).ptr);
+        lib.ERR_clear_error();
+        return { ret: ret.int(r) };
+      }
+      case 'handshake':
+        return this.handshake(this.conn(cmd.client), this.conn(cmd.server), cmd.until);
       default: {
         const fn: string = cmd.fn;
         if (!isStatFn(fn)) throw new Error(`InProcessDriver: unknown command ${fn}`);
@@ -422,11 +750,11 @@ export class InProcessDriver implements Sink {
 }
 
 /** The number of handle `h` (`s12` → 12), checking its prefix. */
-function handleNumber(h: string, prefix: 's' | 'c'): number {
+function handleNumber(h: string, prefix: 's' | 'c' | 't'): number {
   const n = h.startsWith(prefix) ? Number(h.slice(1)) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1 || h !== `${prefix}${n}`) {
     throw new Error(
-      `InProcessDriver: malformed ${prefix === 's' ? 'session' : 'context'} handle ${JSON.stringify(h)}`,
+      `InProcessDriver: malformed ${prefix === 's' ? 'session' : prefix === 'c' ? 'context' : 'connection'} handle ${JSON.stringify(h)}`,
     );
   }
   return n;

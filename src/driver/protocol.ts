@@ -21,6 +21,7 @@ import {
   type Observation,
   type Ret,
   type SessionHandle,
+  type SslHandle,
   STAT_FNS,
   type StatFn,
 } from '../model/types.js';
@@ -44,7 +45,7 @@ export const Int64String = new t.Type<bigint, string, unknown>(
   (v) => v.toString(10),
 );
 
-const handle = <H extends string>(prefix: 's' | 'c', name: string) => {
+const handle = <H extends string>(prefix: 's' | 'c' | 't', name: string) => {
   const re = new RegExp(`^${prefix}[1-9][0-9]*$`);
   const is = (u: unknown): u is H => typeof u === 'string' && re.test(u);
   return new t.Type<H, string, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), String);
@@ -53,6 +54,8 @@ const handle = <H extends string>(prefix: 's' | 'c', name: string) => {
 export const SessionHandleC = handle<SessionHandle>('s', 'a session handle ("s<N>")');
 /** A context handle, `c1`, `c2`, … */
 export const CtxHandleC = handle<CtxHandle>('c', 'a context handle ("c<N>")');
+/** A connection handle, `t1`, `t2`, … */
+export const SslHandleC = handle<SslHandle>('t', 'a connection handle ("t<N>")');
 
 /** `c`, or JSON null; one error names both alternatives. */
 const orNull = <A, O>(c: t.Type<A, O, unknown>, name: string) =>
@@ -138,6 +141,7 @@ const obj = <P extends t.Props>(props: P) => t.exact(t.type(props));
 
 const onSession = <F extends string>(fn: F) => obj({ fn: t.literal(fn), s: SessionHandleC });
 const onCtx = <F extends string>(fn: F) => obj({ fn: t.literal(fn), ctx: CtxHandleC });
+const onSsl = <F extends string>(fn: F) => obj({ fn: t.literal(fn), ssl: SslHandleC });
 const setCb = <F extends string>(fn: F) => obj({ fn: t.literal(fn), ctx: CtxHandleC, cb: CallbackNameC });
 
 type StatMembers = { [F in StatFn]: t.ExactC<t.TypeC<{ fn: t.LiteralC<F>; ctx: typeof CtxHandleC }>> };
@@ -193,6 +197,30 @@ const CALL_MEMBERS = {
   SSL_CTX_sess_get_new_cb: onCtx('SSL_CTX_sess_get_new_cb'),
   SSL_CTX_sess_get_remove_cb: onCtx('SSL_CTX_sess_get_remove_cb'),
   SSL_CTX_sess_get_get_cb: onCtx('SSL_CTX_sess_get_get_cb'),
+  SSL_CTX_set_session_id_context: obj({
+    fn: t.literal('SSL_CTX_set_session_id_context'),
+    ctx: CtxHandleC,
+    sid: HexString,
+  }),
+  SSL_CTX_set_verify: obj({ fn: t.literal('SSL_CTX_set_verify'), ctx: CtxHandleC, mode: Int64String }),
+  SSL_new: obj({
+    fn: t.literal('SSL_new'),
+    ctx: CtxHandleC,
+    role: t.union([t.literal('server'), t.literal('client')], '"server" or "client"'),
+  }),
+  SSL_free: onSsl('SSL_free'),
+  SSL_set_session: obj({ fn: t.literal('SSL_set_session'), ssl: SslHandleC, s: SessionOrNull }),
+  SSL_get_session: onSsl('SSL_get_session'),
+  SSL_get1_session: onSsl('SSL_get1_session'),
+  SSL_session_reused: onSsl('SSL_session_reused'),
+  SSL_shutdown: onSsl('SSL_shutdown'),
+  SSL_clear: onSsl('SSL_clear'),
+  handshake: obj({
+    fn: t.literal('handshake'),
+    client: SslHandleC,
+    server: SslHandleC,
+    until: t.union([t.literal('done'), t.literal('server-hello')], '"done" or "server-hello"'),
+  }),
 };
 
 /** A `Command` and its JSON form (the `call` object of a call message). */
@@ -205,8 +233,9 @@ export type WireCommand = t.OutputOf<typeof CommandC>;
 const RET_MEMBERS = {
   void: obj({ t: t.literal('void') }),
   int: obj({ t: t.literal('int'), v: Int64String }),
-  session: obj({ t: t.literal('session'), v: SessionHandleC }),
+  session: obj({ t: t.literal('session'), v: SessionOrNull }),
   ctx: obj({ t: t.literal('ctx'), v: CtxHandleC }),
+  ssl: obj({ t: t.literal('ssl'), v: SslHandleC }),
   callback: obj({ t: t.literal('callback'), v: CallbackNameC }),
 };
 /** A C return value. */
@@ -214,16 +243,25 @@ export const RetC = tagged(
   'a return value object',
   't',
   RET_MEMBERS,
-  'one of "void", "int", "session", "ctx", "callback"',
+  'one of "void", "int", "session", "ctx", "ssl", "callback"',
 );
 export type WireRet = t.OutputOf<typeof RetC>;
 
 const EVENT_MEMBERS = {
   remove_cb: obj({ ev: t.literal('remove_cb'), ctx: CtxHandleC, s: SessionHandleC }),
   free: obj({ ev: t.literal('free'), s: SessionHandleC }),
+  new: obj({ ev: t.literal('new'), s: SessionHandleC }),
+  new_cb: obj({ ev: t.literal('new_cb'), ssl: SslHandleC, s: SessionHandleC }),
+  get_cb: obj({ ev: t.literal('get_cb'), ssl: SslHandleC, id: HexString }),
+  gen_id: obj({ ev: t.literal('gen_id'), ssl: SslHandleC }),
 };
 /** An event observed during a call. */
-export const EventC = tagged('an event object', 'ev', EVENT_MEMBERS, 'one of "remove_cb", "free"');
+export const EventC = tagged(
+  'an event object',
+  'ev',
+  EVENT_MEMBERS,
+  'one of "remove_cb", "free", "new", "new_cb", "get_cb", "gen_id"',
+);
 export type WireEvent = t.OutputOf<typeof EventC>;
 
 // Compile-time checks that the codecs describe exactly the model's types.
@@ -258,7 +296,7 @@ export type ResetMessage = t.TypeOf<typeof ResetMessageC>;
 /** The answer to a call that the driver performed. */
 export const ResultAnswerC = t.intersection([
   t.type({ id: MessageId, ret: RetC, events: t.array(EventC) }),
-  t.partial({ now: Int64String }),
+  t.partial({ now: Int64String, later: Int64String, ids: t.array(HexString) }),
 ]);
 export type ResultAnswer = t.TypeOf<typeof ResultAnswerC>;
 /** The answer to a call that the driver could not perform. */
@@ -378,7 +416,14 @@ export function toObservation(
   if (a.now === undefined) {
     return { ok: false, error: `${what}: field "now": required for ${cmd.fn}, but it is missing` };
   }
-  return { ok: true, value: { outcome, now: a.now } };
+  if (cmd.fn !== 'handshake') return { ok: true, value: { outcome, now: a.now } };
+  if (a.later !== undefined && a.later < a.now) {
+    return { ok: false, error: `${what}: field "later": the clock went backwards (${a.later} < ${a.now})` };
+  }
+  return {
+    ok: true,
+    value: { outcome, now: a.now, ...(a.later === undefined ? {} : { later: a.later }), ids: a.ids ?? [] },
+  };
 }
 
 // ---- the driver's side ----
@@ -387,7 +432,10 @@ export function toObservation(
 export function encodeResult(id: number, cmd: Command, obs: Observation): string {
   const now = isClockReader(cmd.fn) ? obs.now : undefined;
   const base = { id, ret: obs.outcome.ret, events: [...obs.outcome.events] };
-  return JSON.stringify(ResultAnswerC.encode(now === undefined ? base : { ...base, now }));
+  if (now === undefined) return JSON.stringify(ResultAnswerC.encode(base));
+  if (cmd.fn !== 'handshake') return JSON.stringify(ResultAnswerC.encode({ ...base, now }));
+  const later = obs.later !== undefined && obs.later !== now ? { later: obs.later } : {};
+  return JSON.stringify(ResultAnswerC.encode({ ...base, now, ...later, ids: [...(obs.ids ?? [])] }));
 }
 
 /** The line (without newline) of an error answer; the message is cut to its first line. */

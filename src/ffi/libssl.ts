@@ -66,6 +66,17 @@ export const CTRL = {
   GET_SESS_CACHE_MODE: 45,
 } as const;
 
+/** `SSL_ctrl` command numbers (from `ssl.h`). */
+export const SSL_CTRL = { SET_MAX_PROTO_VERSION: 124 } as const;
+/** `BIO_ctrl` command numbers (from `bio.h`). */
+export const BIO_CTRL = { RESET: 1, PENDING: 10 } as const;
+/** `TLS1_2_VERSION`. */
+export const TLS1_2_VERSION = 0x303n;
+/** `SSL_OP_NO_TICKET`. */
+export const SSL_OP_NO_TICKET = 1n << 14n;
+/** `SSL_get_error` results the handshake loop tells apart. */
+export const SSL_ERROR = { NONE: 0, SSL: 1, WANT_READ: 2, WANT_WRITE: 3, SYSCALL: 5 } as const;
+
 /** `CRYPTO_EX_INDEX_SSL_SESSION`, the ex_data class of `SSL_SESSION`. */
 export const CRYPTO_EX_INDEX_SSL_SESSION = 2;
 /** `SSL_SESS_CACHE_UPDATE_TIME`. */
@@ -73,6 +84,12 @@ export const SSL_SESS_CACHE_UPDATE_TIME = 0x400n;
 
 /** `void CRYPTO_EX_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)` */
 export const EX_FREE_PROTO = koffi.proto('void', ['void *', 'void *', 'void *', 'int', 'long', 'void *']);
+/** `void CRYPTO_EX_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)` */
+export const EX_NEW_PROTO = koffi.proto('void', ['void *', 'void *', 'void *', 'int', 'long', 'void *']);
+/** `int CRYPTO_EX_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl, void *argp)` */
+export const EX_DUP_PROTO = koffi.proto('int', ['void *', 'void *', 'void *', 'int', 'long', 'void *']);
+/** `int (*GEN_SESSION_CB)(SSL *ssl, unsigned char *id, unsigned int *id_len)` */
+export const GEN_ID_PROTO = koffi.proto('int', ['void *', 'void *', 'void *']);
 /** `void (*remove_session_cb)(SSL_CTX *ctx, SSL_SESSION *sess)` */
 export const REMOVE_CB_PROTO = koffi.proto('void', ['void *', 'void *']);
 /** `int (*new_session_cb)(SSL *ssl, SSL_SESSION *sess)` */
@@ -285,7 +302,135 @@ export class Libssl {
   SSL_CTX_sess_get_get_cb(ctx: Ptr): Ptr {
     return toPtr(this.ssl_('SSL_CTX_sess_get_get_cb', 'void *', ['void *'])(ctx));
   }
+  SSL_CTX_set_session_id_context(ctx: Ptr, sid: Uint8Array, len: number): bigint {
+    return toBig(
+      this.ssl_('SSL_CTX_set_session_id_context', 'int', ['void *', 'void *', 'uint'])(ctx, sid, len),
+    );
+  }
+  SSL_CTX_set_verify(ctx: Ptr, mode: bigint): void {
+    this.ssl_('SSL_CTX_set_verify', 'void', ['void *', 'int', 'void *'])(ctx, Number(mode), 0n);
+  }
+  SSL_CTX_get_cert_store(ctx: Ptr): Ptr {
+    return toPtr(this.ssl_('SSL_CTX_get_cert_store', 'void *', ['void *'])(ctx));
+  }
+
+  // ---- SSL ----
+
+  SSL_new(ctx: Ptr): Ptr {
+    return toPtr(this.ssl_('SSL_new', 'void *', ['void *'])(ctx));
+  }
+  SSL_free(ssl: Ptr): void {
+    this.ssl_('SSL_free', 'void', ['void *'])(ssl);
+  }
+  SSL_set_accept_state(ssl: Ptr): void {
+    this.ssl_('SSL_set_accept_state', 'void', ['void *'])(ssl);
+  }
+  SSL_set_connect_state(ssl: Ptr): void {
+    this.ssl_('SSL_set_connect_state', 'void', ['void *'])(ssl);
+  }
+  SSL_ctrl(ssl: Ptr, cmd: number, larg: bigint, parg: Ptr): bigint {
+    return toBig(this.ssl_('SSL_ctrl', 'long', ['void *', 'int', 'long', 'void *'])(ssl, cmd, larg, parg));
+  }
+  SSL_set_options(ssl: Ptr, op: bigint): bigint {
+    return toBig(this.ssl_('SSL_set_options', 'uint64', ['void *', 'uint64'])(ssl, op));
+  }
+  SSL_use_certificate(ssl: Ptr, x509: Ptr): bigint {
+    return toBig(this.ssl_('SSL_use_certificate', 'int', ['void *', 'void *'])(ssl, x509));
+  }
+  SSL_use_PrivateKey(ssl: Ptr, pkey: Ptr): bigint {
+    return toBig(this.ssl_('SSL_use_PrivateKey', 'int', ['void *', 'void *'])(ssl, pkey));
+  }
+  SSL_set_generate_session_id(ssl: Ptr, cb: Ptr): bigint {
+    return toBig(this.ssl_('SSL_set_generate_session_id', 'int', ['void *', 'void *'])(ssl, cb));
+  }
+  SSL_set_bio(ssl: Ptr, rbio: Ptr, wbio: Ptr): void {
+    this.ssl_('SSL_set_bio', 'void', ['void *', 'void *', 'void *'])(ssl, rbio, wbio);
+  }
+  SSL_do_handshake(ssl: Ptr): number {
+    return Number(this.ssl_('SSL_do_handshake', 'int', ['void *'])(ssl));
+  }
+  SSL_get_error(ssl: Ptr, r: number): number {
+    return Number(this.ssl_('SSL_get_error', 'int', ['void *', 'int'])(ssl, r));
+  }
+  SSL_shutdown(ssl: Ptr): bigint {
+    return toBig(this.ssl_('SSL_shutdown', 'int', ['void *'])(ssl));
+  }
+  SSL_clear(ssl: Ptr): bigint {
+    return toBig(this.ssl_('SSL_clear', 'int', ['void *'])(ssl));
+  }
+  SSL_set_session(ssl: Ptr, s: Ptr): bigint {
+    return toBig(this.ssl_('SSL_set_session', 'int', ['void *', 'void *'])(ssl, s));
+  }
+  SSL_get_session(ssl: Ptr): Ptr {
+    return toPtr(this.ssl_('SSL_get_session', 'void *', ['void *'])(ssl));
+  }
+  SSL_get1_session(ssl: Ptr): Ptr {
+    return toPtr(this.ssl_('SSL_get1_session', 'void *', ['void *'])(ssl));
+  }
+  SSL_session_reused(ssl: Ptr): bigint {
+    return toBig(this.ssl_('SSL_session_reused', 'int', ['void *'])(ssl));
+  }
+  SSL_SESSION_get_id(s: Ptr): Uint8Array {
+    const len = [0];
+    const p = this.ssl_('SSL_SESSION_get_id', 'const uint8_t *', ['void *', '_Out_ uint *'])(s, len);
+    const n = len[0] ?? 0;
+    if (n === 0 || p === null) return new Uint8Array(0);
+    return koffi.decode(p, koffi.array('uint8_t', n)) as Uint8Array;
+  }
+
+  // ---- BIO, X509, keys, errors ----
+
+  BIO_new_mem(): Ptr {
+    const method = toPtr(this.fn('crypto', 'BIO_s_mem', 'void *', [])());
+    return toPtr(this.fn('crypto', 'BIO_new', 'void *', ['void *'])(method));
+  }
+  BIO_new_mem_buf(buf: Uint8Array): Ptr {
+    return toPtr(this.fn('crypto', 'BIO_new_mem_buf', 'void *', ['void *', 'int'])(buf, buf.length));
+  }
+  BIO_free(b: Ptr): void {
+    this.fn('crypto', 'BIO_free', 'int', ['void *'])(b);
+  }
+  BIO_ctrl(b: Ptr, cmd: number, larg: bigint, parg: Ptr): bigint {
+    return toBig(this.fn('crypto', 'BIO_ctrl', 'long', ['void *', 'int', 'long', 'void *'])(b, cmd, larg, parg));
+  }
+  BIO_read(b: Ptr, buf: Uint8Array): number {
+    return Number(this.fn('crypto', 'BIO_read', 'int', ['void *', '_Out_ uint8_t *', 'int'])(b, buf, buf.length));
+  }
+  BIO_write(b: Ptr, buf: Uint8Array): number {
+    return Number(this.fn('crypto', 'BIO_write', 'int', ['void *', 'const uint8_t *', 'int'])(b, buf, buf.length));
+  }
+  PEM_read_bio_X509(b: Ptr): Ptr {
+    return toPtr(
+      this.fn('crypto', 'PEM_read_bio_X509', 'void *', ['void *', 'void *', 'void *', 'void *'])(b, 0n, 0n, 0n),
+    );
+  }
+  PEM_read_bio_PrivateKey(b: Ptr): Ptr {
+    return toPtr(
+      this.fn('crypto', 'PEM_read_bio_PrivateKey', 'void *', ['void *', 'void *', 'void *', 'void *'])(
+        b,
+        0n,
+        0n,
+        0n,
+      ),
+    );
+  }
+  X509_STORE_add_cert(store: Ptr, x509: Ptr): bigint {
+    return toBig(this.fn('crypto', 'X509_STORE_add_cert', 'int', ['void *', 'void *'])(store, x509));
+  }
+  CRYPTO_get_ex_data(ad: Ptr, idx: number): Ptr {
+    return toPtr(this.fn('crypto', 'CRYPTO_get_ex_data', 'void *', ['void *', 'int'])(ad, idx));
+  }
+  ERR_clear_error(): void {
+    this.fn('crypto', 'ERR_clear_error', 'void', [])();
+  }
 }
+
+let libcTime: KoffiFunction | undefined;
+/** The C library's `time(NULL)`: the clock libssl reads (Date.now() may run a few ms ahead of it). */
+export const cTime = (): bigint => {
+  libcTime ??= koffi.load('libc.so.6').func('time', 'int64', ['void *']);
+  return toBig(libcTime(0n));
+};
 
 function openLibrary(path: string): LibraryHandle {
   try {

@@ -21,7 +21,46 @@ export interface TimeRules {
   readonly expiredAt: (t: bigint, time: bigint, timeout: bigint) => boolean;
 }
 
+/**
+ * Rules of the connection level (TLS 1.2 with session ids), each naming its clause. The
+ * variants of the properties flip them one at a time.
+ */
+export interface ConnRules {
+  /** Protocol version of every handshake session (TLS 1.2): part of the cache key. */
+  readonly version: number;
+  /** Timeout of a handshake session when the context's is 0: the method's default. (§HS-2) */
+  readonly defaultTimeout: bigint;
+  /** A client offers a session only if it is resumable and of a version it speaks. (§HS-1) */
+  readonly offerNeedsResumable: boolean;
+  /** A server whose context lacks the SERVER bit answers (and keeps) an empty id. (§HS-3) */
+  readonly emptyIdWithoutServerBit: boolean;
+  /** A client whose offered id was not resumed counts a miss. (§HS-4) */
+  readonly clientCountsMiss: boolean;
+  /** A sid_ctx mismatch also counts a miss. (§LOOKUP-2) */
+  readonly sidCtxMismatchCountsMiss: boolean;
+  /** A found session with VERIFY_PEER and an empty sid_ctx is a fatal error. (§LOOKUP-3) */
+  readonly verifyPeerEmptySidCtxFatal: boolean;
+  /** An expired candidate from the cache is removed from it. (§LOOKUP-4) */
+  readonly expiredCandidateRemoved: boolean;
+  /** `ssl_update_cache` also stores after a resumption. (§STORE-1) */
+  readonly storeAfterResumption: boolean;
+  /** `ssl_update_cache` skips a session marked non-resumable. (§STORE-2) */
+  readonly storeSkipsNotResumable: boolean;
+  /** The automatic flush's counter test: the low byte is 0xff (mask and value). (§AUTO-1) */
+  readonly autoFlushMask: bigint;
+  /** The good-handshake counter is incremented before the automatic flush reads it. (§AUTO-1) */
+  readonly goodCountedBeforeUpdate: boolean;
+  /** `SSL_free`/`SSL_clear`/`SSL_set_session` remove a finished, not shut down session. (§CONN-6) */
+  readonly badSessionRemoved: boolean;
+  /** `SSL_CTX_free` with live connections waits for the last one. (§CONN-2) */
+  readonly ctxHeldByConnections: boolean;
+  /** Longest session id context. (§CONN-9) */
+  readonly maxSidCtxLength: number;
+}
+
 export interface Rules {
+  /** The connection level. */
+  readonly conn: ConnRules;
   /** `SSL_SESSION_new`'s placeholder timeout. (§SESS-1) */
   readonly newSessionTimeout: bigint;
   /** Longest id `SSL_SESSION_set1_id` accepts. (§SESS-2) */
@@ -120,6 +159,23 @@ export const openssl30: Profile = {
   name: 'openssl-3.0',
   describes: 'OpenSSL 3.0.x (3.0.14 and later; judged against the system libssl)',
   rules: {
+    conn: {
+      version: 0x303,
+      defaultTimeout: 7200n,
+      offerNeedsResumable: true,
+      emptyIdWithoutServerBit: true,
+      clientCountsMiss: true,
+      sidCtxMismatchCountsMiss: false,
+      verifyPeerEmptySidCtxFatal: true,
+      expiredCandidateRemoved: true,
+      storeAfterResumption: false,
+      storeSkipsNotResumable: true,
+      autoFlushMask: 0xffn,
+      goodCountedBeforeUpdate: false,
+      badSessionRemoved: true,
+      ctxHeldByConnections: true,
+      maxSidCtxLength: 32,
+    },
     newSessionTimeout: 304n,
     maxIdLength: 32,
     setTimeReturns: 'argument',

@@ -11,7 +11,7 @@
 import { Map as IMap } from 'immutable';
 import sortedBtree from 'sorted-btree';
 import type { LHash } from './lhash.js';
-import type { CallbackName, Counter, CtxHandle, SessionHandle } from './types.js';
+import type { CallbackName, Counter, CtxHandle, Role, SessionHandle, SslHandle } from './types.js';
 import { COUNTERS } from './types.js';
 
 /** One `SSL_SESSION` object. */
@@ -33,6 +33,36 @@ export interface Sess {
   readonly owner: CtxHandle | null;
   /** Link sequence number: when the session was last linked into a list. */
   readonly link: number;
+  /** The session id context (hex) copied from the connection that made it; '' for others. */
+  readonly sidCtx: string;
+}
+
+/** How far an `SSL`'s handshake has gone. */
+export type Phase =
+  /** Never started, or reset by `SSL_clear`: `SSL_in_before`. */
+  | 'before'
+  /** Started, not finished: `SSL_in_init`. */
+  | 'partial'
+  /** Finished. */
+  | 'done'
+  /** Stopped by a fatal error (the state machine stays in init). */
+  | 'failed';
+
+/** One `SSL` object. */
+export interface Conn {
+  /** Its `SSL_CTX`, which is also its `session_ctx` (SNI switching is not modelled). */
+  readonly ctx: CtxHandle;
+  readonly role: Role;
+  /** `s->session`: the session it holds one reference on, or null. */
+  readonly session: SessionHandle | null;
+  readonly phase: Phase;
+  /** `s->hit`, what `SSL_session_reused` returns. */
+  readonly hit: boolean;
+  /** `SSL_SENT_SHUTDOWN`. */
+  readonly sent: boolean;
+  /** Session id context and verify mode, copied from the context by `SSL_new`. */
+  readonly sidCtx: string;
+  readonly verifyPeer: boolean;
 }
 
 /** A list position: rank first, then link sequence (older links nearer the tail). */
@@ -77,22 +107,33 @@ export interface Ctx {
   readonly cbs: Callbacks;
   /** OpenSSL 1.1.1's hash-table layout, kept by profiles that walk it (§FLUSH-3). */
   readonly lhash: LHash<SessionHandle> | null;
+  /** `SSL_CTX_set_session_id_context` (hex) and `SSL_CTX_set_verify`'s mode. */
+  readonly sidCtx: string;
+  readonly verify: bigint;
+  /** Live `SSL` objects made from it: each holds it alive (§CONN-2). */
+  readonly conns: number;
+  /** The application called `SSL_CTX_free` while connections still held it. */
+  readonly appFreed: boolean;
 }
 
 export interface State {
   readonly sessions: IMap<SessionHandle, Sess>;
   readonly ctxs: IMap<CtxHandle, Ctx>;
+  readonly conns: IMap<SslHandle, Conn>;
   /** Handles ever created (a handle below the mark and absent from the map was freed). */
   readonly sessionsCreated: number;
   readonly ctxsCreated: number;
+  readonly connsCreated: number;
   readonly nextLink: number;
 }
 
 export const initialState: State = {
   sessions: IMap(),
   ctxs: IMap(),
+  conns: IMap(),
   sessionsCreated: 0,
   ctxsCreated: 0,
+  connsCreated: 0,
   nextLink: 0,
 };
 

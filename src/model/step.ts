@@ -15,7 +15,9 @@ import { Map as IMap } from 'immutable';
 import { asSigned64, asUnsigned64 } from './int64.js';
 import { emptyLHash, lhDelete, lhFlushWalk, lhInsert } from './lhash.js';
 import type { Profile, Rules } from './profile.js';
+import { connHandlers } from './connection.js';
 import {
+  type Conn,
   type Ctx,
   cacheKey,
   emptyOrder,
@@ -32,39 +34,60 @@ import {
   type Counter,
   type CtxHandle,
   type Event,
+  type Branch,
+  type Outcome,
   type Ret,
   ret,
   type SessionHandle,
+  type SslHandle,
   type StatFn,
   type StepResult,
 } from './types.js';
 
 /** Thrown inside a handler to end it with an undefined-behaviour outcome. */
-class Undefined {
+export class Undefined {
   constructor(
     readonly reason: string,
     readonly clause: ClauseId,
   ) {}
 }
 
+/**
+ * The clock readings a step may take: `lo` and `hi` bound them (the clock before and after the
+ * call), and `choices` fixes the value of each reading in turn (readings past the end take the
+ * last choice, or `lo`). Readings never go backwards.
+ */
+export interface ClockPlan {
+  readonly lo: bigint;
+  readonly hi: bigint;
+  readonly choices: readonly bigint[];
+}
+
 /** A step in progress: an immutable state being rebuilt, the events and clauses so far. */
-class Tx {
+export class Tx {
   sessions: IMap<SessionHandle, Sess>;
   ctxs: IMap<CtxHandle, Ctx>;
+  conns: IMap<SslHandle, Conn>;
   sessionsCreated: number;
   ctxsCreated: number;
+  connsCreated: number;
   nextLink: number;
   readonly events: Event[] = [];
   readonly clauses = new Set<ClauseId>();
+  /** How many times the step read the clock. */
+  reads = 0;
 
   constructor(
     readonly rules: Rules,
     state: State,
+    readonly clockPlan: ClockPlan | null = null,
   ) {
     this.sessions = state.sessions;
     this.ctxs = state.ctxs;
+    this.conns = state.conns;
     this.sessionsCreated = state.sessionsCreated;
     this.ctxsCreated = state.ctxsCreated;
+    this.connsCreated = state.connsCreated;
     this.nextLink = state.nextLink;
   }
 
@@ -72,10 +95,30 @@ class Tx {
     return {
       sessions: this.sessions,
       ctxs: this.ctxs,
+      conns: this.conns,
       sessionsCreated: this.sessionsCreated,
       ctxsCreated: this.ctxsCreated,
+      connsCreated: this.connsCreated,
       nextLink: this.nextLink,
     };
+  }
+
+  /** One reading of the library's clock (`time(NULL)`), as the clock plan fixes it. */
+  clock(): bigint {
+    const p = this.clockPlan;
+    if (p === null) throw new Error('model: a call without a clock input read the clock');
+    const k = this.reads++;
+    return p.choices[Math.min(k, p.choices.length - 1)] ?? p.lo;
+  }
+
+  conn(h: SslHandle): Conn {
+    const c = this.conns.get(h);
+    if (c === undefined) throw new Undefined(`use after free: ${h} was freed`, '§UB-1');
+    return c;
+  }
+
+  putConn(h: SslHandle, c: Conn): void {
+    this.conns = this.conns.set(h, c);
   }
 
   by(...clauses: ClauseId[]): void {
@@ -229,6 +272,13 @@ class Tx {
     return found !== undefined;
   }
 
+  /** Frees a context: the whole cache is flushed first. §CTX-2 */
+  freeCtx(ch: CtxHandle): void {
+    this.flush(ch, 0n);
+    this.ctxs = this.ctxs.delete(ch);
+    this.by('§CTX-2');
+  }
+
   /** The flush walk shared by `SSL_CTX_flush_sessions` and `SSL_CTX_free`. §FLUSH-1..4 */
   flush(ch: CtxHandle, t: bigint): void {
     const r = this.rules;
@@ -272,7 +322,7 @@ class Tx {
   }
 }
 
-type Handler<N extends Call['fn']> = (tx: Tx, call: CallOf<N>) => Ret;
+export type Handler<N extends Call['fn']> = (tx: Tx, call: CallOf<N>) => Ret;
 
 const STAT_COUNTER = (fn: StatFn): Counter => fn.slice('SSL_CTX_sess_'.length) as Counter;
 
@@ -305,6 +355,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
       notResumable: false,
       owner: null,
       link: -1,
+      sidCtx: '',
     });
     tx.by('§SESS-1');
     return ret.session(h);
@@ -380,72 +431,28 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
       stats: zeroStats,
       lhash: tx.rules.keepsLhash ? emptyLHash<SessionHandle>() : null,
       cbs: { new: null, remove: null, get: null },
+      sidCtx: '',
+      verify: 0n,
+      conns: 0,
+      appFreed: false,
     });
     tx.by('§CTX-1');
     return ret.ctx(h);
   },
 
   SSL_CTX_free: (tx, { ctx }) => {
-    tx.ctx(ctx);
-    tx.flush(ctx, 0n);
-    tx.ctxs = tx.ctxs.delete(ctx);
-    tx.by('§CTX-2');
+    const c = tx.ctx(ctx);
+    if (c.conns > 0 && tx.rules.conn.ctxHeldByConnections) {
+      // §CONN-2: each SSL holds the context; the last SSL_free flushes and frees it.
+      tx.putCtx(ctx, { ...c, appFreed: true });
+      tx.by('§CONN-2');
+      return ret.void;
+    }
+    tx.freeCtx(ctx);
     return ret.void;
   },
 
-  SSL_CTX_add_session: (tx, { ctx: ch, s: h, now }) => {
-    const r = tx.rules;
-    const c = tx.ctx(ch);
-    const s0 = tx.sess(h);
-    if (s0.owner !== null && s0.owner !== ch) {
-      throw new Undefined(
-        `${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`,
-        '§UB-2',
-      );
-    }
-    tx.by('§ADD-6');
-    if (idLength(s0) === 0 && r.addRejectsEmptyId) return ret.int(0);
-    const key = cacheKey(s0);
-    const prev = c.cache.get(key);
-    // §ADD-1: the cache takes its reference, and the hash entry, first.
-    tx.putSess(h, { ...s0, refs: s0.refs + 1 });
-    tx.cacheSet(ch, h);
-    tx.by('§ADD-1');
-    const identical = prev === h;
-    if (prev !== undefined && !identical) {
-      // §ADD-4: a different object with the same key is replaced silently.
-      tx.unlink(prev);
-      if (r.replaceCallsRemoveCb) tx.removeCallback(ch, prev);
-      tx.release(prev);
-      tx.by('§ADD-4');
-    }
-    // §ADD-3: the identical object is taken out of the list and re-linked below.
-    if (identical && r.readdRelinks) tx.unlink(h);
-    if (r.updateTimeBit !== 0n && (tx.ctx(ch).mode & r.updateTimeBit) !== 0n) {
-      // §ADD-5: the time is refreshed before the entry is (re)linked; a session still linked
-      // keeps its position.
-      const s = tx.sess(h);
-      tx.putSess(h, { ...s, time: now, rank: s.owner === null ? r.time.rank(now, s.timeout) : s.rank });
-      tx.by('§ADD-5');
-    }
-    if (identical) {
-      tx.by('§ADD-2');
-      if (r.readdRelinks) {
-        tx.link(ch, h);
-        tx.by('§ADD-3');
-      }
-      tx.release(h);
-      return ret.int(r.identicalAddResult);
-    }
-    if (r.eviction === 'before-link-while-count-ge-size') {
-      evict(tx, ch, 0);
-      tx.link(ch, h);
-    } else {
-      tx.link(ch, h);
-      evict(tx, ch, 1);
-    }
-    return ret.int(1);
-  },
+  SSL_CTX_add_session: (tx, { ctx: ch, s: h, now }) => addSession(tx, ch, h, () => now),
 
   SSL_CTX_remove_session: (tx, { ctx, s }) => {
     tx.ctx(ctx);
@@ -522,9 +529,70 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
   SSL_CTX_sess_misses: (tx, call) => stat(tx, call),
   SSL_CTX_sess_timeouts: (tx, call) => stat(tx, call),
   SSL_CTX_sess_cache_full: (tx, call) => stat(tx, call),
+  ...connHandlers,
 };
 
 const emptyCache: IMap<string, SessionHandle> = IMap();
+
+/**
+ * `SSL_CTX_add_session(ctx, s)`, also reached from a handshake's cache update. `now` reads the
+ * clock, which the library does only under UPDATE_TIME.
+ */
+export const addSession = (tx: Tx, ch: CtxHandle, h: SessionHandle, now: () => bigint): Ret => {
+    const r = tx.rules;
+    const c = tx.ctx(ch);
+    const s0 = tx.sess(h);
+    if (s0.owner !== null && s0.owner !== ch) {
+      throw new Undefined(
+        `${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`,
+        '§UB-2',
+      );
+    }
+    tx.by('§ADD-6');
+    if (idLength(s0) === 0 && r.addRejectsEmptyId) return ret.int(0);
+    const key = cacheKey(s0);
+    const prev = c.cache.get(key);
+    // §ADD-1: the cache takes its reference, and the hash entry, first.
+    tx.putSess(h, { ...s0, refs: s0.refs + 1 });
+    tx.cacheSet(ch, h);
+    tx.by('§ADD-1');
+    const identical = prev === h;
+    if (prev !== undefined && !identical) {
+      // §ADD-4: a different object with the same key is replaced silently.
+      tx.unlink(prev);
+      if (r.replaceCallsRemoveCb) tx.removeCallback(ch, prev);
+      tx.release(prev);
+      tx.by('§ADD-4');
+    }
+    // §ADD-3: the identical object is taken out of the list and re-linked below.
+    if (identical && r.readdRelinks) tx.unlink(h);
+    if (r.updateTimeBit !== 0n && (tx.ctx(ch).mode & r.updateTimeBit) !== 0n) {
+      // §ADD-5: the time is refreshed before the entry is (re)linked; a session still linked
+      // keeps its position.
+      const s = tx.sess(h);
+      const t = now();
+      tx.putSess(h, { ...s, time: t, rank: s.owner === null ? r.time.rank(t, s.timeout) : s.rank });
+      tx.by('§ADD-5');
+    }
+    if (identical) {
+      tx.by('§ADD-2');
+      if (r.readdRelinks) {
+        tx.link(ch, h);
+        tx.by('§ADD-3');
+      }
+      tx.release(h);
+      return ret.int(r.identicalAddResult);
+    }
+    if (r.eviction === 'before-link-while-count-ge-size') {
+      evict(tx, ch, 0);
+      tx.link(ch, h);
+    } else {
+      tx.link(ch, h);
+      evict(tx, ch, 1);
+    }
+    return ret.int(1);
+};
+
 
 /**
  * Size-based eviction from the list tail. `extra` is 0 when the new entry is counted in the
@@ -575,21 +643,76 @@ const stat = (tx: Tx, call: { readonly fn: StatFn; readonly ctx: CtxHandle }): R
   return ret.int(tx.ctx(call.ctx).stats[STAT_COUNTER(call.fn)]);
 };
 
-/** The transition function of `profile`. */
+/** Runs one handler in a fresh transaction; `undefined` behaviour is returned, not thrown. */
+const attempt = (
+  rules: Rules,
+  state: State,
+  call: Call,
+  clockPlan: ClockPlan | null,
+): { tx: Tx; ret: Ret } | Undefined => {
+  const tx = new Tx(rules, state, clockPlan);
+  try {
+    // §UB-1: a context the application freed is gone for it, even while connections hold it.
+    if ('ctx' in call && tx.ctxs.get(call.ctx)?.appFreed === true) {
+      throw new Undefined(`use after free: ${call.ctx} was freed`, '§UB-1');
+    }
+    const handler = handlers[call.fn] as Handler<Call['fn']>;
+    return { tx, ret: handler(tx, call) };
+  } catch (e) {
+    if (e instanceof Undefined) return e;
+    throw e;
+  }
+};
+
+/**
+ * Every non-decreasing assignment of `n` clock readings to the seconds `lo..hi` (at most 64
+ * of them; a clock that jumped further is taken at its ends).
+ */
+const clockChoices = (n: number, lo: bigint, hi: bigint): bigint[][] => {
+  const span = Number(hi - lo);
+  if (n === 0 || span <= 0) return [[lo]];
+  const out: bigint[][] = [];
+  const values = span <= 3 ? Array.from({ length: span + 1 }, (_, k) => lo + BigInt(k)) : [lo, hi];
+  const go = (prefix: bigint[], from: number): void => {
+    if (out.length >= 64) return;
+    if (prefix.length === n) {
+      out.push(prefix);
+      return;
+    }
+    for (let k = from; k < values.length; k++) go([...prefix, values[k] as bigint], k);
+  };
+  go([], 0);
+  return out;
+};
+
+/**
+ * The transition function of `profile`. A call whose clock input is an interval (a handshake
+ * that straddled a second) is run once per way its clock readings may fall in it; the distinct
+ * outcomes are the allowed branches. §HS-6
+ */
 export const step =
   (profile: Profile) =>
   (state: State, call: Call): StepResult<State> => {
-    const tx = new Tx(profile.rules, state);
-    try {
-      const handler = handlers[call.fn] as Handler<Call['fn']>;
-      const r = handler(tx, call);
-      return {
-        kind: 'defined',
-        branches: [{ outcome: { ret: r, events: tx.events }, state: tx.state() }],
-        clauses: [...tx.clauses],
-      };
-    } catch (e) {
-      if (e instanceof Undefined) return { kind: 'undefined', reason: e.reason, clauses: [e.clause] };
-      throw e;
+    const rules = profile.rules;
+    const lo = 'now' in call ? call.now : 0n;
+    const hi = 'later' in call && call.later !== undefined && call.later > lo ? call.later : lo;
+    const first = attempt(rules, state, call, { lo, hi, choices: [lo] });
+    if (first instanceof Undefined) return { kind: 'undefined', reason: first.reason, clauses: [first.clause] };
+    const branches: Branch<State>[] = [{ outcome: { ret: first.ret, events: first.tx.events }, state: first.tx.state() }];
+    const clauses = new Set(first.tx.clauses);
+    if (hi > lo) {
+      clauses.add('§HS-6');
+      for (const choices of clockChoices(first.tx.reads, lo, hi).slice(1)) {
+        const r = attempt(rules, state, call, { lo, hi, choices });
+        if (r instanceof Undefined) continue;
+        for (const c of r.tx.clauses) clauses.add(c);
+        const outcome = { ret: r.ret, events: r.tx.events };
+        if (!branches.some((b) => sameOutcome(b.outcome, outcome))) branches.push({ outcome, state: r.tx.state() });
+      }
     }
+    return { kind: 'defined', branches: branches as [Branch<State>, ...Branch<State>[]], clauses: [...clauses] };
   };
+
+const sameOutcome = (a: Outcome, b: Outcome): boolean =>
+  JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ===
+  JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));

@@ -17,6 +17,16 @@ export type ClauseId = `§${string}`;
 export type SessionHandle = `s${number}`;
 /** Symbolic handle of an `SSL_CTX`: `c1`, `c2`, … in creation order. */
 export type CtxHandle = `c${number}`;
+/** Symbolic handle of an `SSL` (a connection): `t1`, `t2`, … in creation order. */
+export type SslHandle = `t${number}`;
+
+/** Which end of a connection an `SSL` is (`SSL_set_accept_state` / `SSL_set_connect_state`). */
+export type Role = 'server' | 'client';
+/**
+ * How far a `handshake` call drives a client and a server: to the end, or only until the server
+ * has read the ClientHello and written its first flight (the client has not read it).
+ */
+export type HandshakeUntil = 'done' | 'server-hello';
 
 /** Names of the callbacks an application installs; `null` is the NULL pointer. */
 export type CallbackName = string | null;
@@ -75,7 +85,34 @@ export type Call =
   | { readonly fn: 'SSL_CTX_sess_set_get_cb'; readonly ctx: CtxHandle; readonly cb: CallbackName }
   | { readonly fn: 'SSL_CTX_sess_get_new_cb'; readonly ctx: CtxHandle }
   | { readonly fn: 'SSL_CTX_sess_get_remove_cb'; readonly ctx: CtxHandle }
-  | { readonly fn: 'SSL_CTX_sess_get_get_cb'; readonly ctx: CtxHandle };
+  | { readonly fn: 'SSL_CTX_sess_get_get_cb'; readonly ctx: CtxHandle }
+  // ---- connections (TLS 1.2 with session ids) ----
+  | { readonly fn: 'SSL_CTX_set_session_id_context'; readonly ctx: CtxHandle; readonly sid: string }
+  | { readonly fn: 'SSL_CTX_set_verify'; readonly ctx: CtxHandle; readonly mode: bigint }
+  | { readonly fn: 'SSL_new'; readonly ctx: CtxHandle; readonly role: Role }
+  | { readonly fn: 'SSL_free'; readonly ssl: SslHandle }
+  | { readonly fn: 'SSL_set_session'; readonly ssl: SslHandle; readonly s: SessionHandle | null }
+  | { readonly fn: 'SSL_get_session'; readonly ssl: SslHandle }
+  | { readonly fn: 'SSL_get1_session'; readonly ssl: SslHandle }
+  | { readonly fn: 'SSL_session_reused'; readonly ssl: SslHandle }
+  | { readonly fn: 'SSL_shutdown'; readonly ssl: SslHandle }
+  | { readonly fn: 'SSL_clear'; readonly ssl: SslHandle }
+  | {
+      /**
+       * Not a libssl function: the harness's loop that runs `SSL_do_handshake` on the client and
+       * the server in turn over fresh memory BIOs, moving the bytes, until both finish or one
+       * fails (`until: 'done'`), or only until the server has answered the ClientHello.
+       * Inputs the model cannot know: the clock before (`now`) and after (`later`) the call,
+       * and the session ids the server drew, in order (`ids`).
+       */
+      readonly fn: 'handshake';
+      readonly client: SslHandle;
+      readonly server: SslHandle;
+      readonly until: HandshakeUntil;
+      readonly now: bigint;
+      readonly later?: bigint;
+      readonly ids: readonly string[];
+    };
 
 export type CallName = Call['fn'];
 export type CallOf<N extends CallName> = Extract<Call, { readonly fn: N }>;
@@ -84,8 +121,9 @@ export type CallOf<N extends CallName> = Extract<Call, { readonly fn: N }>;
 export type Ret =
   | { readonly t: 'void' }
   | { readonly t: 'int'; readonly v: bigint }
-  | { readonly t: 'session'; readonly v: SessionHandle }
+  | { readonly t: 'session'; readonly v: SessionHandle | null }
   | { readonly t: 'ctx'; readonly v: CtxHandle }
+  | { readonly t: 'ssl'; readonly v: SslHandle }
   | { readonly t: 'callback'; readonly v: CallbackName };
 
 /** What an observer of the real library sees during a call, in order. */
@@ -93,7 +131,15 @@ export type Event =
   /** `remove_session_cb(ctx, s)` was invoked. */
   | { readonly ev: 'remove_cb'; readonly ctx: CtxHandle; readonly s: SessionHandle }
   /** The `SSL_SESSION` object was destroyed (its last reference dropped). */
-  | { readonly ev: 'free'; readonly s: SessionHandle };
+  | { readonly ev: 'free'; readonly s: SessionHandle }
+  /** The library created an `SSL_SESSION` object inside the call (it gets the next handle). */
+  | { readonly ev: 'new'; readonly s: SessionHandle }
+  /** `new_session_cb(ssl, s)` was invoked (the driver's callback returns 0: keeps nothing). */
+  | { readonly ev: 'new_cb'; readonly ssl: SslHandle; readonly s: SessionHandle }
+  /** `get_session_cb(ssl, id, len, &copy)` was invoked (the driver's callback answers NULL). */
+  | { readonly ev: 'get_cb'; readonly ssl: SslHandle; readonly id: string }
+  /** The server drew a session id (`generate_session_id`). */
+  | { readonly ev: 'gen_id'; readonly ssl: SslHandle };
 
 /** One observable outcome: the return value and the ordered events. */
 export interface Outcome {
@@ -128,8 +174,9 @@ export const ret = {
     t: 'int',
     v: typeof v === 'bigint' ? v : BigInt(typeof v === 'boolean' ? (v ? 1 : 0) : v),
   }),
-  session: (v: SessionHandle): Ret => ({ t: 'session', v }),
+  session: (v: SessionHandle | null): Ret => ({ t: 'session', v }),
   ctx: (v: CtxHandle): Ret => ({ t: 'ctx', v }),
+  ssl: (v: SslHandle): Ret => ({ t: 'ssl', v }),
   callback: (v: CallbackName): Ret => ({ t: 'callback', v }),
 } as const;
 
@@ -137,9 +184,10 @@ export const ret = {
 export const CLOCK_READERS = [
   'SSL_SESSION_new',
   'SSL_CTX_add_session',
+  'handshake',
 ] as const satisfies readonly CallName[];
 
-type WithoutNow<C> = C extends { readonly now: bigint } ? Omit<C, 'now'> : C;
+type WithoutNow<C> = C extends { readonly now: bigint } ? Omit<C, 'now' | 'later' | 'ids'> : C;
 /**
  * A call as a driver receives it: the clock reading is left out, because only the
  * implementation can take it; the driver reports it back as an observation.
@@ -151,10 +199,21 @@ export interface Observation {
   readonly outcome: Outcome;
   /** The time the implementation read, for `CLOCK_READERS` (seconds since the epoch). */
   readonly now?: bigint;
+  /** For a `handshake`: the clock after the call, when it differs from `now`. */
+  readonly later?: bigint;
+  /** For a `handshake`: the session ids the server drew, in order. */
+  readonly ids?: readonly string[];
 }
 
-/** Completes a command with the clock an implementation reported (0 when it reported none). */
-export const withClock = (cmd: Command, now: bigint | undefined): Call =>
-  (CLOCK_READERS as readonly string[]).includes(cmd.fn)
-    ? ({ ...cmd, now: now ?? 0n } as Call)
-    : (cmd as Call);
+/** Completes a command with the inputs an implementation reported (clock 0 when none). */
+export const withClock = (cmd: Command, now: bigint | undefined, obs?: Omit<Observation, 'outcome'>): Call => {
+  if (!(CLOCK_READERS as readonly string[]).includes(cmd.fn)) return cmd as Call;
+  if (cmd.fn !== 'handshake') return { ...cmd, now: now ?? 0n } as Call;
+  const later = obs?.later;
+  return {
+    ...cmd,
+    now: now ?? 0n,
+    ...(later !== undefined && later !== now ? { later } : {}),
+    ids: obs?.ids ?? [],
+  } as Call;
+};

@@ -21,8 +21,12 @@ import {
 export const retEquals = (a: Ret, b: Ret): boolean =>
   a.t === b.t && (a.t === 'void' || (a as { v: unknown }).v === (b as { v: unknown }).v);
 
-const eventEquals = (a: Event, b: Event): boolean =>
-  a.ev === b.ev && a.s === b.s && (a.ev !== 'remove_cb' || (b.ev === 'remove_cb' && a.ctx === b.ctx));
+const eventEquals = (a: Event, b: Event): boolean => {
+  if (a.ev !== b.ev) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  return x.s === y.s && x.ctx === y.ctx && x.ssl === y.ssl && x.id === y.id;
+};
 
 /** Exact equality: the same return value and the same events in the same order. */
 export const outcomeEquals = (a: Outcome, b: Outcome): boolean =>
@@ -37,22 +41,45 @@ export const showRet = (r: Ret): string => {
     case 'int':
       return `${r.v}`;
     case 'callback':
+    case 'session':
       return r.v === null ? 'NULL' : r.v;
     default:
       return r.v;
   }
 };
-export const showEvent = (e: Event): string =>
-  e.ev === 'free' ? `free(${e.s})` : `remove_cb(${e.ctx}, ${e.s})`;
+export const showEvent = (e: Event): string => {
+  switch (e.ev) {
+    case 'free':
+    case 'new':
+      return `${e.ev}(${e.s})`;
+    case 'remove_cb':
+      return `remove_cb(${e.ctx}, ${e.s})`;
+    case 'new_cb':
+      return `new_cb(${e.ssl}, ${e.s})`;
+    case 'get_cb':
+      return `get_cb(${e.ssl}, "${e.id}")`;
+    case 'gen_id':
+      return `gen_id(${e.ssl})`;
+  }
+};
 /** `1 [remove_cb(c1, s2), free(s2)]`: how reports print an outcome. */
 export const showOutcome = (o: Outcome): string =>
   o.events.length === 0 ? showRet(o.ret) : `${showRet(o.ret)} [${o.events.map(showEvent).join(', ')}]`;
 
 /** A call as C: `SSL_CTX_add_session(c1, s2)`, ids as hex strings, the clock as `@now`. */
 export const showCall = (c: Call | Command): string => {
-  const { fn, now, ...args } = c as Record<string, unknown> & { fn: string; now?: bigint };
-  const shown = Object.entries(args).map(([k, v]) => (v === null ? 'NULL' : k === 'id' ? `"${v}"` : `${v}`));
-  return `${fn}(${shown.join(', ')})${now === undefined ? '' : ` @${now}`}`;
+  const { fn, now, later, ids, ...args } = c as Record<string, unknown> & {
+    fn: string;
+    now?: bigint;
+    later?: bigint;
+    ids?: readonly string[];
+  };
+  const shown = Object.entries(args).map(([k, v]) =>
+    v === null ? 'NULL' : k === 'id' || k === 'sid' || k === 'until' || k === 'role' ? `"${v}"` : `${v}`,
+  );
+  const clock = now === undefined ? '' : later === undefined ? ` @${now}` : ` @${now}..${later}`;
+  const drawn = ids === undefined || ids.length === 0 ? '' : ` ids ${ids.map((i) => `"${i}"`).join(' ')}`;
+  return `${fn}(${shown.join(', ')})${clock}${drawn}`;
 };
 
 export type Verdict =
@@ -80,7 +107,7 @@ export type Verdict =
 
 /** Completes `cmd` with the observed clock, steps the model and compares. */
 export const judge = (model: Model, state: State, cmd: Command, obs: Observation): Verdict => {
-  const call = withClock(cmd, obs.now);
+  const call = withClock(cmd, obs.now, obs);
   const r = model.step(state, call);
   if (r.kind === 'undefined') return { kind: 'undefined', call, reason: r.reason, clauses: r.clauses };
   const match = r.branches.find((b) => outcomeEquals(b.outcome, obs.outcome));

@@ -53,7 +53,9 @@ export type SequenceResult =
 /** The command a driver receives for a call: without the clock, which it reports. */
 export const toCommand = (call: Call): Command => {
   if (!('now' in call)) return call;
-  const { now: _now, ...cmd } = call;
+  const { now: _now, ...rest } = call;
+  if (!('ids' in rest)) return rest as Command;
+  const { later: _later, ids: _ids, ...cmd } = rest;
   return cmd as Command;
 };
 

@@ -256,10 +256,13 @@ export class TraceChecker {
         return;
       }
       case 'call': {
-        const { call: cmd, ret, events, now } = l.line;
+        const { call: cmd, ret, events, now, later, ids } = l.line;
         this.checkHandles(cmd);
         const outcome: Outcome = { ret, events };
-        const observed: Observation = now === undefined ? { outcome } : { outcome, now };
+        const observed: Observation =
+          now === undefined
+            ? { outcome }
+            : { outcome, now, ...(later === undefined ? {} : { later }), ...(ids === undefined ? {} : { ids }) };
         const model = this.model as Model;
         const v = judge(model, this.state, cmd, observed);
         if (v.kind === 'undefined') {

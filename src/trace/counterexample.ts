@@ -37,6 +37,7 @@ const cStr = (s: string): string => JSON.stringify(s);
 const hexBytes = (hex: string): string => (hex.length === 0 ? '""' : `"${hex.replace(/(..)/g, '\\x$1')}"`);
 const sess = (h: string | null): string => (h === null ? 'NULL' : `S[${h.slice(1)}]`);
 const ctx = (h: string): string => `C[${h.slice(1)}]`;
+const conn = (h: string): string => `T[${h.slice(1)}]`;
 const long = (v: bigint): string => (v === -(2n ** 63n) ? '(-9223372036854775807L - 1)' : `${v}L`);
 
 const STATS: Readonly<Record<string, number>> = {
@@ -59,7 +60,7 @@ const cCall = (c: Command, n: number): string => {
   const v = (stmt: string) => `  ${stmt};\n  printf("call ${n}: %s -> void\\n", ${cStr(showCall(c))});`;
   switch (c.fn) {
     case 'SSL_SESSION_new':
-      return `  S[++ns] = SSL_SESSION_new();\n  SSL_SESSION_set_ex_data(S[ns], ex_index, (void *)(long)ns);\n  printf("call ${n}: %s -> s%d\\n", ${cStr(showCall(c))}, ns);`;
+      return `  creating = 1;\n  SSL_SESSION_new();\n  creating = 0;\n  printf("call ${n}: %s -> s%d\\n", ${cStr(showCall(c))}, ns);`;
     case 'SSL_SESSION_set1_id':
       return p(
         `SSL_SESSION_set1_id(${sess(c.s)}, (const unsigned char *)${hexBytes(c.id)}, ${c.id.length / 2})`,
@@ -79,7 +80,7 @@ const cCall = (c: Command, n: number): string => {
     case 'SSL_SESSION_is_resumable':
       return p(`SSL_SESSION_is_resumable(${sess(c.s)})`);
     case 'SSL_CTX_new':
-      return `  C[++nc] = SSL_CTX_new(TLS_method());\n  printf("call ${n}: %s -> c%d\\n", ${cStr(showCall(c))}, nc);`;
+      return `  C[++nc] = SSL_CTX_new(TLS_method());\n  X509_STORE_add_cert(SSL_CTX_get_cert_store(C[nc]), cert);\n  printf("call ${n}: %s -> c%d\\n", ${cStr(showCall(c))}, nc);`;
     case 'SSL_CTX_free':
       return v(`SSL_CTX_free(${ctx(c.ctx)})`);
     case 'SSL_CTX_add_session':
@@ -114,12 +115,137 @@ const cCall = (c: Command, n: number): string => {
       return p(`SSL_CTX_sess_get_remove_cb(${ctx(c.ctx)}) != NULL`);
     case 'SSL_CTX_sess_get_get_cb':
       return p(`SSL_CTX_sess_get_get_cb(${ctx(c.ctx)}) != NULL`);
+    case 'SSL_CTX_set_session_id_context':
+      return p(
+        `SSL_CTX_set_session_id_context(${ctx(c.ctx)}, (const unsigned char *)${hexBytes(c.sid)}, ${c.sid.length / 2})`,
+      );
+    case 'SSL_CTX_set_verify':
+      return v(`SSL_CTX_set_verify(${ctx(c.ctx)}, ${c.mode}, NULL)`);
+    case 'SSL_new':
+      return `  new_ssl(C[${c.ctx.slice(1)}], ${c.role === 'server' ? 1 : 0});\n  printf("call ${n}: %s -> t%d\\n", ${cStr(showCall(c))}, nt);`;
+    case 'SSL_free':
+      return v(`SSL_free(${conn(c.ssl)})`);
+    case 'SSL_set_session':
+      return p(`SSL_set_session(${conn(c.ssl)}, ${sess(c.s)})`);
+    case 'SSL_get_session':
+      return `  printf("call ${n}: %s -> %s\\n", ${cStr(showCall(c))}, sname(SSL_get_session(${conn(c.ssl)})));`;
+    case 'SSL_get1_session':
+      return `  printf("call ${n}: %s -> %s\\n", ${cStr(showCall(c))}, sname(SSL_get1_session(${conn(c.ssl)})));`;
+    case 'SSL_session_reused':
+      return p(`SSL_session_reused(${conn(c.ssl)})`);
+    case 'SSL_shutdown':
+      return p(`SSL_shutdown(${conn(c.ssl)})`);
+    case 'SSL_clear':
+      return p(`SSL_clear(${conn(c.ssl)})`);
+    case 'handshake':
+      return p(`handshake(${conn(c.client)}, ${conn(c.server)}, ${c.until === 'done' ? 1 : 0})`);
     default: {
       const counter = c.fn.slice('SSL_CTX_sess_'.length);
       return p(`SSL_CTX_ctrl(${ctx(c.ctx)}, ${STATS[counter] ?? -1}, 0, NULL)`);
     }
   }
 };
+
+/** The C support code for connections: the test certificate, SSL_new's set-up, the handshake loop. */
+const C_CONNECTIONS = `static SSL *T[4096];
+static BIO *RB[4096], *WB[4096];
+static int nt = 0;
+static X509 *cert;
+static EVP_PKEY *pkey;
+/* The ids the server drew in the recorded run, replayed in order by the id generator. */
+static const char *const *repro_ids = NULL;
+static int repro_id_next = 0;
+
+static int ssl_no(const SSL *s) {
+  for (int i = 1; i <= nt; i++) if (T[i] == s) return i;
+  return 0;
+}
+static const char *sname(SSL_SESSION *s) {
+  static char buf[32];
+  if (s == NULL) return "NULL";
+  snprintf(buf, sizeof buf, "s%ld", (long)SSL_SESSION_get_ex_data(s, ex_index));
+  return buf;
+}
+static int gen_id(SSL *ssl, unsigned char *id, unsigned int *len) {
+  const char *hex = repro_ids != NULL && repro_ids[repro_id_next] != NULL ? repro_ids[repro_id_next++] : "";
+  unsigned int n = 0;
+  for (; n < *len && hex[2 * n] != 0; n++) sscanf(hex + 2 * n, "%2hhx", &id[n]);
+  for (unsigned int i = n; i < *len; i++) id[i] = (unsigned char)(0xa0 + i);
+  printf("  gen_id(t%d)\\n", ssl_no(ssl));
+  return 1;
+}
+/* An ECDSA P-256 self-signed certificate, valid 1970-2100 whatever time() says. */
+static void make_cert(void) {
+  pkey = EVP_EC_gen("P-256");
+  cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  ASN1_TIME_set(X509_getm_notBefore(cert), 0);
+  ASN1_TIME_set(X509_getm_notAfter(cert), 4102444800L);
+  X509_NAME *name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"repro", -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  X509_set_pubkey(cert, pkey);
+  X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
+  X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+  X509_sign(cert, pkey, EVP_sha256());
+}
+/* The driver's SSL_new: TLS 1.2 at most; a server presents the certificate, uses session ids
+ * (SSL_OP_NO_TICKET) and draws them through gen_id; memory BIOs on both ends. */
+static void new_ssl(SSL_CTX *c, int server) {
+  SSL *s = SSL_new(c);
+  SSL_set_max_proto_version(s, TLS1_2_VERSION);
+  if (server) {
+    SSL_set_accept_state(s);
+    SSL_set_options(s, SSL_OP_NO_TICKET);
+    SSL_use_certificate(s, cert);
+    SSL_use_PrivateKey(s, pkey);
+    SSL_set_generate_session_id(s, gen_id);
+  } else {
+    SSL_set_connect_state(s);
+  }
+  T[++nt] = s;
+  RB[nt] = BIO_new(BIO_s_mem());
+  WB[nt] = BIO_new(BIO_s_mem());
+  SSL_set_bio(s, RB[nt], WB[nt]);
+}
+static void pump(int from, int to) {
+  char buf[16384];
+  int n;
+  while ((n = BIO_read(WB[from], buf, sizeof buf)) > 0) BIO_write(RB[to], buf, n);
+}
+/* 1 done, 0 wants more, -1 failed */
+static int turn(SSL *s) {
+  int r = SSL_do_handshake(s);
+  if (r == 1) return 1;
+  int e = SSL_get_error(s, r);
+  return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+}
+/* The driver's handshake loop (src/driver/inprocess.ts). */
+static int handshake(SSL *cs, SSL *ss, int to_the_end) {
+  int ci = ssl_no(cs), si = ssl_no(ss), ok = 1;
+  BIO_reset(RB[ci]); BIO_reset(WB[ci]); BIO_reset(RB[si]); BIO_reset(WB[si]);
+  int c = turn(cs);
+  pump(ci, si);
+  int s = turn(ss);
+  if (c < 0 || s < 0) ok = 0;
+  if (to_the_end) {
+    for (int round = 0; ok && round < 16 && (c != 1 || s != 1); round++) {
+      pump(si, ci);
+      if (c != 1) c = turn(cs);
+      if (c < 0) { ok = 0; pump(ci, si); if (s != 1) turn(ss); break; }
+      pump(ci, si);
+      if (s != 1) s = turn(ss);
+      if (s < 0) { ok = 0; pump(si, ci); if (c != 1) turn(cs); break; }
+    }
+    if (s < 0 && c != -1 && c != 1) { pump(si, ci); turn(cs); }
+    if (c != 1 || s != 1) ok = 0;
+  }
+  ERR_clear_error();
+  return ok;
+}
+`;
 
 /**
  * A standalone C program replaying the sequence against the libssl it is linked with
@@ -138,6 +264,13 @@ export const reproC = (result: Exclude<SequenceResult, { kind: 'ok' }>, title: s
   cmds.forEach(({ cmd, now, step }, i) => {
     const n = i + 1;
     if (now !== undefined) body.push(`  repro_now = ${long(now)};`);
+    const ids = step?.observation.ids;
+    if (cmd.fn === 'handshake') {
+      body.push(
+        `  repro_ids = (const char *const[]){${[...(ids ?? []).map((x) => cStr(x)), 'NULL'].join(', ')}};`,
+        '  repro_id_next = 0;',
+      );
+    }
     body.push(cCall(cmd, n));
     if (step?.verdict.kind === 'diverge') {
       const allowed = step.verdict.allowed.map((o: Outcome) => showOutcome(o)).join(' or ');
@@ -152,12 +285,14 @@ export const reproC = (result: Exclude<SequenceResult, { kind: 'ok' }>, title: s
  * Generated by session-oracle; sessions and contexts are numbered in creation order (s1 = S[1]). */
 #include <stdio.h>
 #include <time.h>
-#include <openssl/ssl.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
-static SSL_SESSION *S[4096];
+static SSL_SESSION *S[65536];
 static SSL_CTX *C[256];
-static int ns = 0, nc = 0, ex_index = -1;
+static int ns = 0, nc = 0, ex_index = -1, creating = 0;
 static time_t repro_now = 0;
 
 /* The library reads the clock through time(); this definition pins it to what was observed. */
@@ -173,10 +308,29 @@ static int ctx_no(SSL_CTX *c) {
 static void remove_cb(SSL_CTX *c, SSL_SESSION *s) {
   printf("  remove_cb(c%d, s%ld)\\n", ctx_no(c), (long)SSL_SESSION_get_ex_data(s, ex_index));
 }
-static int new_cb(SSL *ssl, SSL_SESSION *s) { (void)ssl; (void)s; return 0; }
+${C_CONNECTIONS}
+static int new_cb(SSL *ssl, SSL_SESSION *s) {
+  printf("  new_cb(t%d, s%ld)\\n", ssl_no(ssl), (long)SSL_SESSION_get_ex_data(s, ex_index));
+  return 0;
+}
 static SSL_SESSION *get_cb(SSL *ssl, const unsigned char *id, int len, int *copy) {
-  (void)ssl; (void)id; (void)len; (void)copy;
+  (void)copy;
+  printf("  get_cb(t%d, \\"", ssl_no(ssl));
+  for (int i = 0; i < len; i++) printf("%02x", id[i]);
+  printf("\\")\\n");
   return NULL;
+}
+/* Sessions are numbered as they are created, by the library or by the program. */
+static void new_ex(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+  (void)ptr; (void)argl; (void)argp;
+  S[++ns] = parent;
+  CRYPTO_set_ex_data(ad, idx, (void *)(long)ns);
+  if (!creating) printf("  new(s%d)\\n", ns);
+}
+static int dup_ex(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl, void *argp) {
+  (void)from; (void)argl; (void)argp;
+  *from_d = CRYPTO_get_ex_data(to, idx);
+  return 1;
 }
 static void free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
   (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
@@ -184,7 +338,8 @@ static void free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long a
 }
 
 int main(void) {
-  ex_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_SESSION, 0, NULL, NULL, NULL, free_cb);
+  ex_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_SESSION, 0, NULL, new_ex, dup_ex, free_cb);
+  make_cert();
 ${body.join('\n')}
   return 0;
 }

@@ -11,7 +11,7 @@
  * @category trace
  */
 import * as t from 'io-ts';
-import { CommandC, EventC, Int64String, RetC, reportErrors } from '../driver/protocol.js';
+import { CommandC, EventC, HexString, Int64String, RetC, reportErrors } from '../driver/protocol.js';
 import type { ClauseId, Command, Observation, Outcome } from '../model/types.js';
 import { CLOCK_READERS } from '../model/types.js';
 
@@ -71,7 +71,7 @@ export type TraceHeader = t.TypeOf<typeof TraceHeaderC>;
 export const TraceCallC = t.exact(
   t.intersection([
     t.type({ call: CommandC, ret: RetC, events: t.array(EventC) }),
-    t.partial({ now: Int64String }),
+    t.partial({ now: Int64String, later: Int64String, ids: t.array(HexString) }),
   ]),
 );
 export type TraceCall = t.TypeOf<typeof TraceCallC>;
@@ -181,10 +181,18 @@ export const traceLineText = (l: TraceLine): string => JSON.stringify(encodeTrac
 
 /** The call line of a command and what was observed: `now` only for the clock readers. */
 export const callLine = (cmd: Command, obs: Observation, notes?: TraceNotes): TraceLine => {
+  const base = { call: cmd, ret: obs.outcome.ret, events: [...obs.outcome.events] };
   const line: TraceCall =
-    obs.now !== undefined && isClockReader(cmd.fn)
-      ? { call: cmd, ret: obs.outcome.ret, events: [...obs.outcome.events], now: obs.now }
-      : { call: cmd, ret: obs.outcome.ret, events: [...obs.outcome.events] };
+    obs.now === undefined || !isClockReader(cmd.fn)
+      ? base
+      : cmd.fn !== 'handshake'
+        ? { ...base, now: obs.now }
+        : {
+            ...base,
+            now: obs.now,
+            ...(obs.later === undefined || obs.later === obs.now ? {} : { later: obs.later }),
+            ids: [...(obs.ids ?? [])],
+          };
   return notes === undefined ? { kind: 'call', line } : { kind: 'call', line, notes };
 };
 
