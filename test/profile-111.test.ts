@@ -27,7 +27,11 @@ const withIds = (ids: string[]): Call[] => [
 const lastEvents = (profile: typeof openssl30, calls: Call[]) => {
   const run = runCalls(modelOf(profile), calls);
   expect(run.undefinedAt).toBeUndefined();
-  return run.steps.at(-1)?.outcome.events.map((e) => (e.ev === 'free' ? `free ${e.s}` : e.ev === 'remove_cb' ? `cb ${e.s}` : e.ev));
+  return run.steps
+    .at(-1)
+    ?.outcome.events.map((e) =>
+      e.ev === 'free' ? `free ${e.s}` : e.ev === 'remove_cb' ? `cb ${e.s}` : e.ev,
+    );
 };
 
 describe('openssl-1.1.1: SSL_CTX_free walks the hash table', () => {

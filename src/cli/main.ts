@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command as Cli, InvalidArgumentError } from 'commander';
+import { LEVELS, type Level } from '../gen/commands.js';
 import { CLAUSES } from '../model/clauses.js';
 import { modelOf } from '../model/model.js';
 import { PROFILES } from '../model/profile.js';
@@ -33,7 +34,8 @@ interface FuzzCliOptions {
   exec?: string;
   profile?: string;
   runs: number;
-  maxCalls: number;
+  maxCalls?: number;
+  level: Level;
   seed?: number;
   replay?: string;
   shard?: { index: number; count: number };
@@ -80,7 +82,17 @@ const summaryLines = (r: FuzzReport, impl: string, profile: string, maxCalls: nu
   `(the ${Object.keys(CLAUSES).length - r.exercisable.length} clauses about undefined behaviour are checked by the model alone: such calls are never sent)`,
 ];
 
-const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
+const levelArg = (v: string): Level => {
+  if (!(LEVELS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`--level must be one of ${LEVELS.join(', ')}, got "${v}"`);
+  return v as Level;
+};
+
+/** Calls per sequence at most, by level: connection operations stand for many calls (bursts). */
+const defaultMaxCalls = (level: Level): number => (level === 'object' ? 100 : 2000);
+
+const runFuzz = async (opts: FuzzCliOptions): Promise<number> => {
+  const o = { ...opts, maxCalls: opts.maxCalls ?? defaultMaxCalls(opts.level) };
   const seed = o.seed ?? (Math.random() * 2 ** 31) | 0;
   const shard = o.shard ?? { index: 0, count: 1 };
   const runs = Math.ceil(o.runs / shard.count);
@@ -99,6 +111,7 @@ const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
     const report = await fuzz(modelOf(profile), impl, {
       runs,
       maxCalls: o.maxCalls,
+      level: o.level,
       seed: effectiveSeed,
       ...(o.replay === undefined ? {} : { replay: o.replay }),
       onSequence: bar.tick,
@@ -137,7 +150,7 @@ const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
         `  ${finding}`,
         ...cx.result.steps.map((s, i) => `    ${i + 1}. ${showCall(s.verdict.call)}`),
         `written: ${written.join(', ')}`,
-        `replay: npx session-oracle fuzz --seed ${effectiveSeed} --replay '${cx.path}'${o.maxCalls !== 100 ? ` --max-calls ${o.maxCalls}` : ''}`,
+        `replay: npx session-oracle fuzz --level ${o.level} --seed ${effectiveSeed} --replay '${cx.path}'${o.maxCalls !== defaultMaxCalls(o.level) ? ` --max-calls ${o.maxCalls}` : ''}`,
       );
     }
     if (o.json) {
@@ -147,6 +160,7 @@ const runFuzz = async (o: FuzzCliOptions): Promise<number> => {
           profile: profile.name,
           seed: report.seed,
           runs: report.runs,
+          level: o.level,
           maxCalls: o.maxCalls,
           sequences: report.sequences,
           calls: report.calls,
@@ -184,7 +198,17 @@ export const main = async (argv: string[]): Promise<number> => {
       `the model profile (${PROFILES.map((p) => p.name).join(', ')}); default: from the version`,
     )
     .option('--runs <n>', 'sequences to generate', positiveInt('--runs'), 1000)
-    .option('--max-calls <k>', 'calls per sequence at most', positiveInt('--max-calls'), 100)
+    .option(
+      '--level <level>',
+      'what to generate: object (the SSL_CTX/SSL_SESSION API), handshake (connections), all',
+      levelArg,
+      'all' as Level,
+    )
+    .option(
+      '--max-calls <k>',
+      'calls per sequence at most (default: 100 at the object level, else 2000)',
+      positiveInt('--max-calls'),
+    )
     .option('--seed <s>', 'the seed (default: random, always printed)', seedArg)
     .option('--replay <path>', 'replay the counterexample path printed by an earlier run')
     .option('--shard <i/n>', 'run shard i of n of the campaign', shardArg)

@@ -224,6 +224,8 @@ interface SessionEntry {
 /** An `SSL` the driver created, with the memory BIOs it reads from and writes to. */
 interface ConnEntry {
   readonly ptr: Ptr;
+  /** The number of the context it was made from. */
+  readonly ctx: number;
   readonly rbio: Ptr;
   readonly wbio: Ptr;
 }
@@ -296,7 +298,12 @@ export class InProcessDriver implements Sink {
     const outcome = { ret: result.ret, events };
     if (result.now === undefined) return { outcome };
     if (result.ids === undefined) return { outcome, now: result.now };
-    return { outcome, now: result.now, ...(result.later === undefined ? {} : { later: result.later }), ids: result.ids };
+    return {
+      outcome,
+      now: result.now,
+      ...(result.later === undefined ? {} : { later: result.later }),
+      ids: result.ids,
+    };
   }
 
   /**
@@ -340,7 +347,8 @@ export class InProcessDriver implements Sink {
   /** @internal */
   onNewCb(ssl: Ptr, label: Ptr): void {
     const t = this.connByPtr.get(ssl);
-    if (t === undefined || label === 0n) this.problem('new_session_cb for an SSL or session the driver does not know');
+    if (t === undefined || label === 0n)
+      this.problem('new_session_cb for an SSL or session the driver does not know');
     else this.events.push({ ev: 'new_cb', ssl: `t${t}`, s: `s${Number(label)}` });
   }
 
@@ -425,7 +433,8 @@ export class InProcessDriver implements Sink {
   private label(p: Ptr): SessionHandle | null {
     if (p === 0n) return null;
     const n = Number(this.lib.SSL_SESSION_get_ex_data(p, this.hooks.exIndex));
-    if (n === 0 || !this.sessions.has(n)) throw new Error('InProcessDriver: the library returned a session the driver never saw created');
+    if (n === 0 || !this.sessions.has(n))
+      throw new Error('InProcessDriver: the library returned a session the driver never saw created');
     return `s${n}`;
   }
 
@@ -463,7 +472,8 @@ export class InProcessDriver implements Sink {
       lib.SSL_free(p);
       throw new Error(`InProcessDriver: ${what} failed`);
     };
-    if (lib.SSL_ctrl(p, SSL_CTRL.SET_MAX_PROTO_VERSION, TLS1_2_VERSION, 0n) !== 1n) fail('SSL_set_max_proto_version');
+    if (lib.SSL_ctrl(p, SSL_CTRL.SET_MAX_PROTO_VERSION, TLS1_2_VERSION, 0n) !== 1n)
+      fail('SSL_set_max_proto_version');
     if (role === 'server') {
       lib.SSL_set_accept_state(p);
       lib.SSL_set_options(p, SSL_OP_NO_TICKET);
@@ -479,7 +489,7 @@ export class InProcessDriver implements Sink {
     if (rbio === 0n || wbio === 0n) fail('BIO_new');
     lib.SSL_set_bio(p, rbio, wbio);
     const n = this.nextConn++;
-    this.conns.set(n, { ptr: p, rbio, wbio });
+    this.conns.set(n, { ptr: p, ctx: handleNumber(ch, 'c'), rbio, wbio });
     this.connByPtr.set(p, n);
     return `t${n}`;
   }
@@ -490,7 +500,8 @@ export class InProcessDriver implements Sink {
     for (;;) {
       const n = this.lib.BIO_read(from.wbio, buf);
       if (n <= 0) return;
-      if (this.lib.BIO_write(to.rbio, buf.subarray(0, n)) !== n) throw new Error('InProcessDriver: BIO_write failed');
+      if (this.lib.BIO_write(to.rbio, buf.subarray(0, n)) !== n)
+        throw new Error('InProcessDriver: BIO_write failed');
     }
   }
 
@@ -548,12 +559,6 @@ export class InProcessDriver implements Sink {
     lib.ERR_clear_error();
     const later = cTime();
     return { ret: ret.int(ok), now, ...(later !== now ? { later } : {}), ids: [...this.drawn] };
-  }
-
-  /** Contexts the application freed are gone once the library has freed them (last SSL_free). */
-  private forgetFreedCtxs(): void {
-    // The driver cannot see the library's context reference count; a context stays mapped
-    // until it is freed by the application, and its flush reports through the mapping.
   }
 
   private ctrl(h: CtxHandle, cmd: number, larg = 0n): Ret {
@@ -648,10 +653,12 @@ export class InProcessDriver implements Sink {
       }
       case 'SSL_CTX_free': {
         const p = this.ctx(cmd.ctx);
+        const n = handleNumber(cmd.ctx, 'c');
         lib.SSL_CTX_free(p);
         // The mapping stays until the call returns: the flush inside SSL_CTX_free reports through it.
-        this.ctxs.delete(handleNumber(cmd.ctx, 'c'));
-        this.ctxByPtr.delete(p);
+        // While connections hold the context, it lives on for them (and its flush comes later).
+        this.ctxs.delete(n);
+        if (![...this.conns.values()].some((c) => c.ctx === n)) this.ctxByPtr.delete(p);
         return { ret: ret.void };
       }
       case 'SSL_CTX_add_session': {
@@ -699,7 +706,8 @@ export class InProcessDriver implements Sink {
       case 'SSL_CTX_sess_get_get_cb':
         return { ret: this.getCallback(cmd.ctx, 'get') };
       case 'SSL_CTX_set_session_id_context': {
-        if (!HEX.test(cmd.sid)) throw new Error(`InProcessDriver: sid_ctx is not hex: ${JSON.stringify(cmd.sid)}`);
+        if (!HEX.test(cmd.sid))
+          throw new Error(`InProcessDriver: sid_ctx is not hex: ${JSON.stringify(cmd.sid)}`);
         const bytes = Buffer.from(cmd.sid, 'hex');
         const buf = bytes.length > 0 ? bytes : Buffer.alloc(1);
         return { ret: ret.int(lib.SSL_CTX_set_session_id_context(this.ctx(cmd.ctx), buf, bytes.length)) };
@@ -714,7 +722,10 @@ export class InProcessDriver implements Sink {
         lib.SSL_free(c.ptr);
         this.conns.delete(handleNumber(cmd.ssl, 't'));
         this.connByPtr.delete(c.ptr);
-        this.forgetFreedCtxs();
+        // A context the application freed went with its last connection.
+        if (!this.ctxs.has(c.ctx) && ![...this.conns.values()].some((o) => o.ctx === c.ctx)) {
+          for (const [p, n] of this.ctxByPtr) if (n === c.ctx) this.ctxByPtr.delete(p);
+        }
         return { ret: ret.void };
       }
       case 'SSL_set_session':

@@ -391,17 +391,28 @@ export class Libssl {
     this.fn('crypto', 'BIO_free', 'int', ['void *'])(b);
   }
   BIO_ctrl(b: Ptr, cmd: number, larg: bigint, parg: Ptr): bigint {
-    return toBig(this.fn('crypto', 'BIO_ctrl', 'long', ['void *', 'int', 'long', 'void *'])(b, cmd, larg, parg));
+    return toBig(
+      this.fn('crypto', 'BIO_ctrl', 'long', ['void *', 'int', 'long', 'void *'])(b, cmd, larg, parg),
+    );
   }
   BIO_read(b: Ptr, buf: Uint8Array): number {
-    return Number(this.fn('crypto', 'BIO_read', 'int', ['void *', '_Out_ uint8_t *', 'int'])(b, buf, buf.length));
+    return Number(
+      this.fn('crypto', 'BIO_read', 'int', ['void *', '_Out_ uint8_t *', 'int'])(b, buf, buf.length),
+    );
   }
   BIO_write(b: Ptr, buf: Uint8Array): number {
-    return Number(this.fn('crypto', 'BIO_write', 'int', ['void *', 'const uint8_t *', 'int'])(b, buf, buf.length));
+    return Number(
+      this.fn('crypto', 'BIO_write', 'int', ['void *', 'const uint8_t *', 'int'])(b, buf, buf.length),
+    );
   }
   PEM_read_bio_X509(b: Ptr): Ptr {
     return toPtr(
-      this.fn('crypto', 'PEM_read_bio_X509', 'void *', ['void *', 'void *', 'void *', 'void *'])(b, 0n, 0n, 0n),
+      this.fn('crypto', 'PEM_read_bio_X509', 'void *', ['void *', 'void *', 'void *', 'void *'])(
+        b,
+        0n,
+        0n,
+        0n,
+      ),
     );
   }
   PEM_read_bio_PrivateKey(b: Ptr): Ptr {

@@ -18,9 +18,15 @@ import {
   COUNTERS,
   type Counter,
   type CtxHandle,
+  type HandshakeUntil,
   type SessionHandle,
+  type SslHandle,
   statFn,
 } from '../model/types.js';
+
+/** Which calls a campaign generates: the object-level API, connections, or both mixed. */
+export type Level = 'object' | 'handshake' | 'all';
+export const LEVELS: readonly Level[] = ['object', 'handshake', 'all'];
 
 export const BASE_TIME = 1_700_000_000n;
 
@@ -74,7 +80,46 @@ export type Op =
   | { readonly op: 'setCtxTimeout'; readonly j: number; readonly t: bigint }
   | { readonly op: 'ctxGet'; readonly j: number; readonly what: CtxGetter }
   | { readonly op: 'setCb'; readonly j: number; readonly which: CbKind; readonly cb: string | null }
-  | { readonly op: 'getCb'; readonly j: number; readonly which: CbKind };
+  | { readonly op: 'getCb'; readonly j: number; readonly which: CbKind }
+  // ---- connections ----
+  | {
+      /** A handshake between a fresh client on context `a` and a fresh server on context `b`. */
+      readonly op: 'connect';
+      readonly a: number;
+      readonly b: number;
+      /** Reuse an existing fresh SSL of the right role instead of making one, when there is one. */
+      readonly reuse: boolean;
+      /** What the client offers: nothing new, the newest handshake session, or a session by index. */
+      readonly offer: 'keep' | 'newest' | 'pick';
+      readonly i: number;
+      readonly until: HandshakeUntil;
+    }
+  | { readonly op: 'sslCall'; readonly k: number; readonly fn: SslCallFn }
+  | { readonly op: 'sslSetSession'; readonly k: number; readonly i: number; readonly nil: boolean }
+  | { readonly op: 'setSidCtx'; readonly j: number; readonly sid: string }
+  | { readonly op: 'setVerify'; readonly j: number; readonly peer: boolean }
+  | {
+      /**
+       * `n` handshakes between one client and one server, shut down cleanly and cleared in
+       * between, so that all but the first resume: cheap good handshakes, the way to the
+       * automatic flush. With `marker`, first an expired session is cached on the server's
+       * context, for the flush to remove.
+       */
+      readonly op: 'burst';
+      readonly a: number;
+      readonly b: number;
+      readonly n: number;
+      readonly marker: boolean;
+    };
+
+/** Connection calls that take only the `SSL`. */
+type SslCallFn =
+  | 'SSL_free'
+  | 'SSL_shutdown'
+  | 'SSL_clear'
+  | 'SSL_get_session'
+  | 'SSL_get1_session'
+  | 'SSL_session_reused';
 
 type CbKind = 'new' | 'remove' | 'get';
 type CtxGetter = 'size' | 'number' | 'mode' | 'timeout' | Counter;
@@ -169,30 +214,152 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
+const sidCtxArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('', '01', '0102') },
+  { weight: 1, arbitrary: fc.constantFrom('aa'.repeat(32), 'bb'.repeat(33)) },
+);
+const k = fc.nat({ max: 7 });
+
+/** Connection operations, weighted toward handshakes that resume, fail and tear down. */
+export const connOpArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 16,
+    arbitrary: fc.record({
+      op: fc.constant('connect' as const),
+      a: j,
+      b: j,
+      reuse: fc.boolean(),
+      offer: fc.constantFrom<'keep' | 'newest' | 'pick'>('newest', 'newest', 'pick', 'keep'),
+      i,
+      until: fc.oneof(
+        { weight: 9, arbitrary: fc.constant<HandshakeUntil>('done') },
+        { weight: 1, arbitrary: fc.constant<HandshakeUntil>('server-hello') },
+      ),
+    }),
+  },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      op: fc.constant('sslCall' as const),
+      k,
+      fn: fc.constantFrom<SslCallFn>(
+        'SSL_free',
+        'SSL_free',
+        'SSL_shutdown',
+        'SSL_shutdown',
+        'SSL_clear',
+        'SSL_get_session',
+        'SSL_get1_session',
+        'SSL_session_reused',
+      ),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('sslSetSession' as const),
+      k,
+      i,
+      nil: fc.oneof(
+        { weight: 5, arbitrary: fc.constant(false) },
+        { weight: 1, arbitrary: fc.constant(true) },
+      ),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('setSidCtx' as const), j, sid: sidCtxArb }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('setVerify' as const), j, peer: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('burst' as const),
+      a: j,
+      b: j,
+      n: fc.oneof({ weight: 1, arbitrary: fc.constant(3) }, { weight: 1, arbitrary: fc.constant(256) }),
+      marker: fc.nat({ max: 3 }).map((x) => x > 0),
+    }),
+  },
+);
+
+/** The object-level operations that matter most next to connections. */
+const besideConnections: fc.Arbitrary<Op> = opArb.filter((o) =>
+  [
+    'setTime',
+    'setTimeout',
+    'add',
+    'remove',
+    'flush',
+    'setSize',
+    'setMode',
+    'setCtxTimeout',
+    'ctxGet',
+    'setCb',
+    'free',
+    'ctxFree',
+    'ctxNew',
+    'isResumable',
+    'getTime',
+    'upRef',
+  ].includes(o.op),
+);
+
+/** The operations of a level. */
+export const levelOpArb = (level: Level): fc.Arbitrary<Op> =>
+  level === 'object'
+    ? opArb
+    : level === 'handshake'
+      ? fc.oneof({ weight: 3, arbitrary: connOpArb }, { weight: 1, arbitrary: besideConnections })
+      : fc.oneof({ weight: 1, arbitrary: connOpArb }, { weight: 1, arbitrary: opArb });
+
 export interface Plan {
   /** Install a remove callback on the first context. */
   readonly removeCb: boolean;
   /** Give the first context a small cache at once (null: keep the default size). */
   readonly cacheSize: bigint | null;
+  /**
+   * Connection levels: a second context for clients, and its cache mode (null: no second
+   * context). Absent at the object level.
+   */
+  readonly clientCtx?: { readonly mode: bigint; readonly removeCb: boolean } | null;
   readonly ops: readonly Op[];
 }
 
 /** Every plan starts with a context, usually with a remove callback and a small cache. */
-export const prelude = (plan: Pick<Plan, 'removeCb' | 'cacheSize'>): Call[] => [
+export const prelude = (plan: Pick<Plan, 'removeCb' | 'cacheSize' | 'clientCtx'>): Call[] => [
   { fn: 'SSL_CTX_new' },
   ...(plan.removeCb ? [{ fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c1', cb: 'cb' } as const] : []),
   ...(plan.cacheSize === null
     ? []
     : [{ fn: 'SSL_CTX_sess_set_cache_size', ctx: 'c1', size: plan.cacheSize } as const]),
+  ...(plan.clientCtx === undefined || plan.clientCtx === null
+    ? []
+    : [
+        { fn: 'SSL_CTX_new' } as const,
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c2', mode: plan.clientCtx.mode } as const,
+        ...(plan.clientCtx.removeCb
+          ? [{ fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c2', cb: 'cb' } as const]
+          : []),
+      ]),
 ];
 
-export const planArb = (maxOps = 60): fc.Arbitrary<Plan> =>
-  fc.record({
+export const planArb = (maxOps = 60, level: Level = 'object'): fc.Arbitrary<Plan> => {
+  const common = {
     // Mostly on, but shrinking (toward 0) drops them from the prelude.
-    removeCb: fc.nat({ max: 5 }).map((k) => k > 0),
-    cacheSize: fc.nat({ max: 4 }).map((k) => (k === 0 ? null : BigInt(k))),
-    ops: fc.array(opArb, { minLength: 1, maxLength: maxOps, size: 'max' }),
+    removeCb: fc.nat({ max: 5 }).map((x) => x > 0),
+    cacheSize: fc.nat({ max: 4 }).map((x) => (x === 0 ? null : BigInt(x))),
+    ops: fc.array(levelOpArb(level), { minLength: 1, maxLength: maxOps, size: 'max' }),
+  };
+  if (level === 'object') return fc.record(common);
+  return fc.record({
+    ...common,
+    clientCtx: fc.option(
+      fc.record({
+        mode: fc.constantFrom(1n, 3n, 1n, 0x81n, 0x201n),
+        removeCb: fc.nat({ max: 3 }).map((x) => x > 0),
+      }),
+      { nil: null, freq: 3 },
+    ),
   });
+};
 
 /** The `k`-th element, cyclically; undefined for an empty list. */
 export const pick = <T>(xs: readonly T[], k: number): T | undefined =>
@@ -201,8 +368,15 @@ export const pick = <T>(xs: readonly T[], k: number): T | undefined =>
 /** Live sessions in creation order. */
 export const liveSessions = (st: State): SessionHandle[] =>
   [...st.sessions.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+/** Contexts the application still holds (one freed while connections hold it is not). */
 export const liveCtxs = (st: State): CtxHandle[] =>
-  [...st.ctxs.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  [...st.ctxs.entries()]
+    .filter(([, c]) => !c.appFreed)
+    .map(([h]) => h)
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+/** Live connections in creation order. */
+export const liveConns = (st: State): SslHandle[] =>
+  [...st.conns.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
 
 /**
  * The concrete calls an operation stands for in `st`: none when it has no defined target there
@@ -215,7 +389,7 @@ export const resolve = (st: State, op: Op): readonly Call[] => {
 };
 
 const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
-  if ('j' in op && st.ctxs.size === 0) return { fn: 'SSL_CTX_new' };
+  if (('j' in op || 'a' in op) && liveCtxs(st).length === 0) return { fn: 'SSL_CTX_new' };
   const sessions = liveSessions(st);
   const ctxs = liveCtxs(st);
   const s = (k: number) => pick(sessions, k);
@@ -343,5 +517,116 @@ const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
       } as const;
       return { fn: fn[op.which], ctx: ch };
     }
+    case 'connect':
+      return resolveConnect(st, op, sessions, ctxs);
+    case 'sslCall': {
+      const t = pick(liveConns(st), op.k);
+      return t && { fn: op.fn, ssl: t };
+    }
+    case 'sslSetSession': {
+      const t = pick(liveConns(st), op.k);
+      if (t === undefined) return undefined;
+      return {
+        fn: 'SSL_set_session',
+        ssl: t,
+        s: op.nil ? null : (pick(handshakeSessions(st), op.i) ?? null),
+      };
+    }
+    case 'setSidCtx': {
+      const ch = c(op.j);
+      return ch && { fn: 'SSL_CTX_set_session_id_context', ctx: ch, sid: op.sid };
+    }
+    case 'setVerify': {
+      const ch = c(op.j);
+      return ch && { fn: 'SSL_CTX_set_verify', ctx: ch, mode: op.peer ? 1n : 0n };
+    }
+    case 'burst':
+      return resolveBurst(st, op, ctxs);
   }
+};
+
+/** Sessions made by handshakes (a version the client speaks), in creation order. */
+const handshakeSessions = (st: State): SessionHandle[] =>
+  liveSessions(st).filter((h) => (st.sessions.get(h)?.version ?? 0) !== 0);
+
+/** The clock a model-only run gives a handshake: after every generated time. */
+export const HANDSHAKE_NOW = BASE_TIME + 1_000_000n;
+
+const handshakeCall = (client: SslHandle, server: SslHandle, until: HandshakeUntil): Call => ({
+  fn: 'handshake',
+  client,
+  server,
+  until,
+  now: HANDSHAKE_NOW,
+  ids: [],
+});
+
+const resolveConnect = (
+  st: State,
+  op: Extract<Op, { op: 'connect' }>,
+  sessions: readonly SessionHandle[],
+  ctxs: readonly CtxHandle[],
+): readonly Call[] | undefined => {
+  const calls: Call[] = [];
+  let next = st.connsCreated;
+  const fresh = (role: 'client' | 'server'): SslHandle[] =>
+    liveConns(st).filter((t) => {
+      const c = st.conns.get(t);
+      return c !== undefined && c.role === role && c.phase === 'before';
+    });
+  const end = (role: 'client' | 'server', j: number, other?: SslHandle): SslHandle | undefined => {
+    const reusable = fresh(role).filter((t) => t !== other);
+    if (op.reuse && reusable.length > 0) return pick(reusable, op.i);
+    const ch = pick(ctxs, j);
+    if (ch === undefined) return undefined;
+    calls.push({ fn: 'SSL_new', ctx: ch, role });
+    return `t${++next}`;
+  };
+  const client = end('client', op.a);
+  const server = end('server', op.b, client);
+  if (client === undefined || server === undefined) return undefined;
+  if (op.offer !== 'keep') {
+    const hs = handshakeSessions(st);
+    const s = op.offer === 'newest' ? hs.at(-1) : pick(hs.length > 0 ? hs : sessions, op.i);
+    if (s !== undefined) calls.push({ fn: 'SSL_set_session', ssl: client, s });
+  }
+  calls.push(handshakeCall(client, server, op.until));
+  return calls;
+};
+
+const resolveBurst = (
+  st: State,
+  op: Extract<Op, { op: 'burst' }>,
+  ctxs: readonly CtxHandle[],
+): readonly Call[] | undefined => {
+  const cc = pick(ctxs, op.a);
+  const sc = pick(ctxs, op.b);
+  if (cc === undefined || sc === undefined) return undefined;
+  const calls: Call[] = [];
+  if (op.marker) {
+    const m: SessionHandle = `s${st.sessionsCreated + 1}`;
+    calls.push(
+      { fn: 'SSL_SESSION_new', now: BASE_TIME },
+      { fn: 'SSL_SESSION_set1_id', s: m, id: 'ee'.repeat(32) },
+      { fn: 'SSL_SESSION_set_time', s: m, t: BASE_TIME },
+      { fn: 'SSL_CTX_add_session', ctx: sc, s: m, now: BASE_TIME },
+      { fn: 'SSL_SESSION_free', s: m },
+    );
+  }
+  const client: SslHandle = `t${st.connsCreated + 1}`;
+  const server: SslHandle = `t${st.connsCreated + 2}`;
+  calls.push({ fn: 'SSL_new', ctx: cc, role: 'client' }, { fn: 'SSL_new', ctx: sc, role: 'server' });
+  for (let r = 0; r < op.n; r++) {
+    if (r > 0) {
+      calls.push(
+        { fn: 'SSL_shutdown', ssl: client },
+        { fn: 'SSL_shutdown', ssl: server },
+        { fn: 'SSL_clear', ssl: client },
+        { fn: 'SSL_clear', ssl: server },
+      );
+    }
+    calls.push(handshakeCall(client, server, 'done'));
+  }
+  calls.push({ fn: 'SSL_free', ssl: client }, { fn: 'SSL_free', ssl: server });
+  return calls;
 };

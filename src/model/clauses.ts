@@ -46,10 +46,39 @@ export const CLAUSES: Readonly<Record<ClauseId, string>> = {
   '§FLUSH-2': 'at time t ≠ 0, exactly the sessions with t > time + timeout go',
   '§FLUSH-3': 'the flush walks from the tail and stops at the first live session',
   '§FLUSH-4': 'each flushed session is marked and reported, then all are released',
+  '§CONN-1': 'SSL_new copies the session id context and verify mode, and holds the context',
+  '§CONN-2': 'SSL_CTX_free with live connections waits for the last SSL_free',
+  '§CONN-3': 'SSL_get_session lends the session; SSL_get1_session adds a reference',
+  '§CONN-4': 'SSL_session_reused is 1 exactly after a resumption',
+  '§CONN-5': 'SSL_set_session drops the old session, references the new one, returns 1',
+  '§CONN-6': 'a finished connection that did not send its shutdown loses its session from the cache',
+  '§CONN-7': 'SSL_shutdown: -1 in a handshake, 0 the first time after one, then -1',
+  '§CONN-8': 'SSL_clear keeps a good session for the next handshake and resets the connection',
+  '§CONN-9': 'a session id context has at most 32 bytes',
+  '§HS-1': 'a client offers its session only when it is resumable and of its version',
+  '§HS-2': 'a handshake session: the clock, the context timeout or 7200 s, the connection sid_ctx',
+  '§HS-3': 'the server draws a 32-byte id, and sends none when its cache mode lacks SERVER',
+  '§HS-4': 'the client takes the server id; an offered id not resumed is a miss and a new session',
+  '§HS-5': "a fatal alert removes the sender's and the reader's sessions",
+  '§HS-6': 'a clock reading that may fall on either side of a second gives each outcome',
+  '§LOOKUP-1': 'the server looks the offered id up in its cache, counting misses, then asks get_session_cb',
+  '§LOOKUP-2': 'a session of another session id context is a silent miss',
+  '§LOOKUP-3': 'SSL_VERIFY_PEER with an empty session id context makes a found session fatal',
+  '§LOOKUP-4': 'an expired session counts a timeout and leaves the cache',
+  '§LOOKUP-5': 'a resumption counts a hit and uses the cached object',
+  '§STORE-1': 'a full handshake caches the session and calls new_session_cb under the role bit',
+  '§STORE-2': 'an empty id, a non-resumable session or an unverifiable server context store nothing',
+  '§AUTO-1': 'every 256th good handshake flushes the cache, unless NO_AUTO_CLEAR',
+  '§COUNT-1': 'connect and accept count each start, connect_good and accept_good each finish',
   '§UB-1': 'a call on a freed session or context is undefined',
   '§UB-2': 'adding a session that another context caches is undefined',
   '§UB-3': 'changing the id of a cached session is undefined',
+  '§UB-4': 'connection sequences outside the modelled protocol have no meaning here',
+  '§UB-5': 'resuming a session whose handshake never finished is undefined',
 };
+
+/** Clauses of the connection level (spec/connections.md): only handshakes exercise them. */
+export const isConnectionClause = (id: ClauseId): boolean => /^§(CONN|HS|LOOKUP|STORE|AUTO|COUNT)-/.test(id);
 
 /** Clauses about calls the model calls undefined: never sent to an implementation. */
 export const isUndefinedClause = (id: ClauseId): boolean => id.startsWith('§UB-') || id === '§REF-3';

@@ -43,7 +43,12 @@ const fallbackId = (h: SessionHandle): string => h.slice(1).padStart(64, 'f');
  * connection's sid_ctx; a server draws a 32-byte id. It replaces the connection's session,
  * whose reference is dropped (plainly: no bad-session check). §HS-2 §HS-3
  */
-const newSession = (tx: Tx, t: SslHandle, call: { readonly ids: readonly string[] }, drawn: { n: number }): SessionHandle => {
+const newSession = (
+  tx: Tx,
+  t: SslHandle,
+  call: { readonly ids: readonly string[] },
+  drawn: { n: number },
+): SessionHandle => {
   const r = tx.rules;
   const c = tx.conn(t);
   const ctx = tx.ctx(c.ctx);
@@ -62,6 +67,7 @@ const newSession = (tx: Tx, t: SslHandle, call: { readonly ids: readonly string[
     owner: null,
     link: -1,
     sidCtx: c.sidCtx,
+    unfinished: true,
   });
   tx.events.push({ ev: 'new', s: h });
   tx.by('§HS-2');
@@ -120,6 +126,10 @@ const lookup = (tx: Tx, t: SslHandle, id: string): Lookup => {
     return { kind: 'miss' };
   }
   const s = tx.sess(found);
+  if (s.unfinished) {
+    // Observed: OpenSSL 3.0.19 crashes (SIGSEGV) resuming such a session.
+    throw new Undefined(`${found}, from a handshake that never finished, was found for resumption`, '§UB-5');
+  }
   tx.putSess(found, { ...s, refs: s.refs + 1 });
   if (s.sidCtx !== srv.sidCtx) {
     tx.by('§LOOKUP-2');
@@ -161,6 +171,7 @@ const finish = (tx: Tx, t: SslHandle): void => {
   const c = tx.conn(t);
   const h = c.session;
   if (r.conn.goodCountedBeforeUpdate) tx.count(c.ctx, goodCounter(c));
+  if (h !== null && tx.sess(h).unfinished) tx.putSess(h, { ...tx.sess(h), unfinished: false });
   if (h !== null) updateCache(tx, t, h);
   const after = tx.conn(t);
   if (after.role === 'client' && after.hit) tx.count(after.ctx, 'hits');
@@ -215,7 +226,8 @@ const handshake: Handler<'handshake'> = (tx, call) => {
   const { client: ct, server: st } = call;
   const cli0 = tx.conn(ct);
   const srv0 = tx.conn(st);
-  if (cli0.role !== 'client' || srv0.role !== 'server') throw outside('a handshake needs a client and a server');
+  if (cli0.role !== 'client' || srv0.role !== 'server')
+    throw outside('a handshake needs a client and a server');
   if (cli0.phase !== 'before' || srv0.phase !== 'before') {
     throw outside('both ends of a handshake must be fresh (new, or reset by SSL_clear)');
   }
@@ -252,13 +264,14 @@ const handshake: Handler<'handshake'> = (tx, call) => {
   if (found.kind === 'hit' && offer !== null) {
     // The server echoed the offered id: the client resumes, unless the session belongs to
     // another context of its own.
+    // The client marks the resumption before it checks the session's context (§CONN-4).
+    tx.putConn(ct, { ...cli, hit: true });
     if (tx.sess(offer).sidCtx !== cli.sidCtx) {
       // The client refuses to resume in another context: a fatal alert, read by the server.
       tx.by('§HS-4');
       fatal(tx, ct, st);
       return ret.int(0);
     }
-    tx.putConn(ct, { ...cli, hit: true });
     // A resumption: the client sends the last Finished, so it finishes first.
     finish(tx, ct);
     finish(tx, st);
@@ -305,7 +318,8 @@ export const connHandlers: {
 
   SSL_CTX_set_verify: (tx, { ctx: ch, mode }) => {
     const c = tx.ctx(ch);
-    if (mode !== 0n && mode !== SSL_VERIFY_PEER) throw outside('verify modes other than 0 and SSL_VERIFY_PEER');
+    if (mode !== 0n && mode !== SSL_VERIFY_PEER)
+      throw outside('verify modes other than 0 and SSL_VERIFY_PEER');
     tx.putCtx(ch, { ...c, verify: mode });
     tx.by('§CONN-1');
     return ret.void;

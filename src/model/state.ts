@@ -35,6 +35,8 @@ export interface Sess {
   readonly link: number;
   /** The session id context (hex) copied from the connection that made it; '' for others. */
   readonly sidCtx: string;
+  /** Made by a handshake that has not finished (no master secret yet): never to be resumed (§UB-5). */
+  readonly unfinished: boolean;
 }
 
 /** How far an `SSL`'s handshake has gone. */

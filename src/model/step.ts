@@ -356,6 +356,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
       owner: null,
       link: -1,
       sidCtx: '',
+      unfinished: false,
     });
     tx.by('§SESS-1');
     return ret.session(h);
@@ -539,60 +540,56 @@ const emptyCache: IMap<string, SessionHandle> = IMap();
  * clock, which the library does only under UPDATE_TIME.
  */
 export const addSession = (tx: Tx, ch: CtxHandle, h: SessionHandle, now: () => bigint): Ret => {
-    const r = tx.rules;
-    const c = tx.ctx(ch);
-    const s0 = tx.sess(h);
-    if (s0.owner !== null && s0.owner !== ch) {
-      throw new Undefined(
-        `${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`,
-        '§UB-2',
-      );
-    }
-    tx.by('§ADD-6');
-    if (idLength(s0) === 0 && r.addRejectsEmptyId) return ret.int(0);
-    const key = cacheKey(s0);
-    const prev = c.cache.get(key);
-    // §ADD-1: the cache takes its reference, and the hash entry, first.
-    tx.putSess(h, { ...s0, refs: s0.refs + 1 });
-    tx.cacheSet(ch, h);
-    tx.by('§ADD-1');
-    const identical = prev === h;
-    if (prev !== undefined && !identical) {
-      // §ADD-4: a different object with the same key is replaced silently.
-      tx.unlink(prev);
-      if (r.replaceCallsRemoveCb) tx.removeCallback(ch, prev);
-      tx.release(prev);
-      tx.by('§ADD-4');
-    }
-    // §ADD-3: the identical object is taken out of the list and re-linked below.
-    if (identical && r.readdRelinks) tx.unlink(h);
-    if (r.updateTimeBit !== 0n && (tx.ctx(ch).mode & r.updateTimeBit) !== 0n) {
-      // §ADD-5: the time is refreshed before the entry is (re)linked; a session still linked
-      // keeps its position.
-      const s = tx.sess(h);
-      const t = now();
-      tx.putSess(h, { ...s, time: t, rank: s.owner === null ? r.time.rank(t, s.timeout) : s.rank });
-      tx.by('§ADD-5');
-    }
-    if (identical) {
-      tx.by('§ADD-2');
-      if (r.readdRelinks) {
-        tx.link(ch, h);
-        tx.by('§ADD-3');
-      }
-      tx.release(h);
-      return ret.int(r.identicalAddResult);
-    }
-    if (r.eviction === 'before-link-while-count-ge-size') {
-      evict(tx, ch, 0);
+  const r = tx.rules;
+  const c = tx.ctx(ch);
+  const s0 = tx.sess(h);
+  if (s0.owner !== null && s0.owner !== ch) {
+    throw new Undefined(`${h} is already cached in ${s0.owner}; one session must serve one SSL_CTX`, '§UB-2');
+  }
+  tx.by('§ADD-6');
+  if (idLength(s0) === 0 && r.addRejectsEmptyId) return ret.int(0);
+  const key = cacheKey(s0);
+  const prev = c.cache.get(key);
+  // §ADD-1: the cache takes its reference, and the hash entry, first.
+  tx.putSess(h, { ...s0, refs: s0.refs + 1 });
+  tx.cacheSet(ch, h);
+  tx.by('§ADD-1');
+  const identical = prev === h;
+  if (prev !== undefined && !identical) {
+    // §ADD-4: a different object with the same key is replaced silently.
+    tx.unlink(prev);
+    if (r.replaceCallsRemoveCb) tx.removeCallback(ch, prev);
+    tx.release(prev);
+    tx.by('§ADD-4');
+  }
+  // §ADD-3: the identical object is taken out of the list and re-linked below.
+  if (identical && r.readdRelinks) tx.unlink(h);
+  if (r.updateTimeBit !== 0n && (tx.ctx(ch).mode & r.updateTimeBit) !== 0n) {
+    // §ADD-5: the time is refreshed before the entry is (re)linked; a session still linked
+    // keeps its position.
+    const s = tx.sess(h);
+    const t = now();
+    tx.putSess(h, { ...s, time: t, rank: s.owner === null ? r.time.rank(t, s.timeout) : s.rank });
+    tx.by('§ADD-5');
+  }
+  if (identical) {
+    tx.by('§ADD-2');
+    if (r.readdRelinks) {
       tx.link(ch, h);
-    } else {
-      tx.link(ch, h);
-      evict(tx, ch, 1);
+      tx.by('§ADD-3');
     }
-    return ret.int(1);
+    tx.release(h);
+    return ret.int(r.identicalAddResult);
+  }
+  if (r.eviction === 'before-link-while-count-ge-size') {
+    evict(tx, ch, 0);
+    tx.link(ch, h);
+  } else {
+    tx.link(ch, h);
+    evict(tx, ch, 1);
+  }
+  return ret.int(1);
 };
-
 
 /**
  * Size-based eviction from the list tail. `extra` is 0 when the new entry is counted in the
@@ -697,8 +694,11 @@ export const step =
     const lo = 'now' in call ? call.now : 0n;
     const hi = 'later' in call && call.later !== undefined && call.later > lo ? call.later : lo;
     const first = attempt(rules, state, call, { lo, hi, choices: [lo] });
-    if (first instanceof Undefined) return { kind: 'undefined', reason: first.reason, clauses: [first.clause] };
-    const branches: Branch<State>[] = [{ outcome: { ret: first.ret, events: first.tx.events }, state: first.tx.state() }];
+    if (first instanceof Undefined)
+      return { kind: 'undefined', reason: first.reason, clauses: [first.clause] };
+    const branches: Branch<State>[] = [
+      { outcome: { ret: first.ret, events: first.tx.events }, state: first.tx.state() },
+    ];
     const clauses = new Set(first.tx.clauses);
     if (hi > lo) {
       clauses.add('§HS-6');
@@ -707,10 +707,15 @@ export const step =
         if (r instanceof Undefined) continue;
         for (const c of r.tx.clauses) clauses.add(c);
         const outcome = { ret: r.ret, events: r.tx.events };
-        if (!branches.some((b) => sameOutcome(b.outcome, outcome))) branches.push({ outcome, state: r.tx.state() });
+        if (!branches.some((b) => sameOutcome(b.outcome, outcome)))
+          branches.push({ outcome, state: r.tx.state() });
       }
     }
-    return { kind: 'defined', branches: branches as [Branch<State>, ...Branch<State>[]], clauses: [...clauses] };
+    return {
+      kind: 'defined',
+      branches: branches as [Branch<State>, ...Branch<State>[]],
+      clauses: [...clauses],
+    };
   };
 
 const sameOutcome = (a: Outcome, b: Outcome): boolean =>

@@ -206,7 +206,11 @@ export interface Observation {
 }
 
 /** Completes a command with the inputs an implementation reported (clock 0 when none). */
-export const withClock = (cmd: Command, now: bigint | undefined, obs?: Omit<Observation, 'outcome'>): Call => {
+export const withClock = (
+  cmd: Command,
+  now: bigint | undefined,
+  obs?: Omit<Observation, 'outcome'>,
+): Call => {
   if (!(CLOCK_READERS as readonly string[]).includes(cmd.fn)) return cmd as Call;
   if (cmd.fn !== 'handshake') return { ...cmd, now: now ?? 0n } as Call;
   const later = obs?.later;

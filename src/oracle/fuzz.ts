@@ -6,8 +6,8 @@
  * @category oracle
  */
 import fc from 'fast-check';
-import { type Plan, planArb } from '../gen/commands.js';
-import { CLAUSES, isUndefinedClause } from '../model/clauses.js';
+import { type Level, type Plan, planArb } from '../gen/commands.js';
+import { CLAUSES, isConnectionClause, isUndefinedClause } from '../model/clauses.js';
 import type { Model } from '../model/model.js';
 import type { ClauseId } from '../model/types.js';
 import { type Implementation, runLockstep, type SequenceResult } from './lockstep.js';
@@ -16,6 +16,8 @@ export interface FuzzOptions {
   readonly runs: number;
   readonly maxCalls: number;
   readonly seed: number;
+  /** Which calls to generate (default: the object level). */
+  readonly level?: Level;
   /** Replay path printed by an earlier run (fast-check's `path`). */
   readonly replay?: string;
   /** Called after each sequence of the campaign (not during shrinking). */
@@ -52,7 +54,9 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
   let calls = 0;
   let shrinking = false;
   let firstFailureAt: number | undefined;
-  const property = fc.asyncProperty(planArb(opts.maxCalls), async (plan) => {
+  const level = opts.level ?? 'object';
+  // A plan has at most 100 operations; a connection operation may stand for many calls.
+  const property = fc.asyncProperty(planArb(Math.min(opts.maxCalls, 100), level), async (plan) => {
     await impl.reset();
     const r = await runLockstep(model, impl, plan, opts.maxCalls, shrinking ? undefined : exercised);
     if (!shrinking) {
@@ -80,7 +84,9 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
       counterexample = { plan, result, path: details.counterexamplePath ?? '', shrinks: details.numShrinks };
     }
   }
-  const exercisable = (Object.keys(CLAUSES) as ClauseId[]).filter((c) => !isUndefinedClause(c));
+  const exercisable = (Object.keys(CLAUSES) as ClauseId[]).filter(
+    (c) => !isUndefinedClause(c) && (level !== 'object' || !isConnectionClause(c)),
+  );
   return {
     seed: opts.seed,
     runs: opts.runs,

@@ -262,7 +262,12 @@ export class TraceChecker {
         const observed: Observation =
           now === undefined
             ? { outcome }
-            : { outcome, now, ...(later === undefined ? {} : { later }), ...(ids === undefined ? {} : { ids }) };
+            : {
+                outcome,
+                now,
+                ...(later === undefined ? {} : { later }),
+                ...(ids === undefined ? {} : { ids }),
+              };
         const model = this.model as Model;
         const v = judge(model, this.state, cmd, observed);
         if (v.kind === 'undefined') {
