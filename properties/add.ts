@@ -265,6 +265,6 @@ export const properties: ClauseProperty[] = [
 
 /** Whether time + timeout leaves the range of a `long`, or the time is negative (3.0's flag). */
 function overflows(s: { time: bigint; timeout: bigint }): boolean {
-  const sum = s.time + (s.timeout < 0n ? 0n : s.timeout);
+  const sum = s.time + s.timeout;
   return s.time < 0n || sum > LONG_MAX || sum < LONG_MIN;
 }

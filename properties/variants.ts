@@ -196,8 +196,8 @@ export const variantsFor = (base: Profile): readonly Variant[] => {
           rule.time === openssl30TimeRules
             ? {
                 flagged: () => false,
-                rank: (time, timeout) => wrap64(time + (timeout < 0n ? 0n : timeout)),
-                expiredAt: (t, time, timeout) => t > wrap64(time + (timeout < 0n ? 0n : timeout)),
+                rank: (time, timeout) => wrap64(time + timeout),
+                expiredAt: (t, time, timeout) => t > wrap64(time + timeout),
               }
             : { ...rule.time, flagged: openssl30TimeRules.flagged, expiredAt: openssl30TimeRules.expiredAt },
       },

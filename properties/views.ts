@@ -38,7 +38,7 @@ export interface Expiry {
   readonly at: bigint;
 }
 export const expiry30 = (s: Pick<Sess, 'time' | 'timeout'>): Expiry => {
-  const to = s.timeout < 0n ? 0n : s.timeout;
+  const to = s.timeout;
   const d = BigInt.asIntN(64, LONG_MAX - s.time);
   return to > d ? { never: true, at: BigInt.asIntN(64, to - d) } : { never: false, at: s.time + to };
 };

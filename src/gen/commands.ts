@@ -462,7 +462,7 @@ const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
       const h = pick(cached, op.t.rel);
       const sess = h === undefined ? undefined : st.sessions.get(h);
       const t =
-        sess === undefined ? BASE_TIME : sess.time + (sess.timeout < 0n ? 0n : sess.timeout) + op.t.delta;
+        sess === undefined ? BASE_TIME : sess.time + sess.timeout + op.t.delta;
       return {
         fn: 'SSL_CTX_flush_sessions',
         ctx: ch,

@@ -68,6 +68,7 @@ const newSession = (
     link: -1,
     sidCtx: c.sidCtx,
     unfinished: true,
+    secret: '',
   });
   tx.events.push({ ev: 'new', s: h });
   tx.by('§HS-2');
@@ -272,6 +273,14 @@ const handshake: Handler<'handshake'> = (tx, call) => {
       fatal(tx, ct, st);
       return ret.int(0);
     }
+    const secret = tx.sess(offer).secret;
+    if (secret === '' || secret !== tx.sess(found.s).secret) {
+      // Two objects with one id but different master secrets: the client cannot read the
+      // server's Finished, and alerts.
+      tx.by('§HS-5');
+      fatal(tx, ct, st);
+      return ret.int(0);
+    }
     // A resumption: the client sends the last Finished, so it finishes first.
     finish(tx, ct);
     finish(tx, st);
@@ -282,7 +291,8 @@ const handshake: Handler<'handshake'> = (tx, call) => {
     if (tx.rules.conn.clientCountsMiss) tx.count(cli.ctx, 'misses');
     own = newSession(tx, ct, call, drawn);
   }
-  tx.putSess(own, { ...tx.sess(own), id: sid });
+  tx.putSess(own, { ...tx.sess(own), id: sid, secret: serverSession });
+  tx.putSess(serverSession, { ...tx.sess(serverSession), secret: serverSession });
   tx.by('§HS-4');
   // A full handshake: the server sends the last Finished, so it finishes first.
   finish(tx, st);

@@ -137,9 +137,10 @@ export interface Profile {
  */
 const OVF_RANK_BASE = 2n ** 66n;
 const calc30 = (time: bigint, timeout: bigint): { ovf: boolean; calc: bigint } => {
-  const to = timeout < 0n ? 0n : timeout;
+  // A negative timeout is not clamped (it reaches a session only through a negative context
+  // timeout): observed, a session with timeout -1 has expired within its own second.
   const d = wrap64(LONG_MAX - time);
-  return to > d ? { ovf: true, calc: wrap64(to - d) } : { ovf: false, calc: time + to };
+  return timeout > d ? { ovf: true, calc: wrap64(timeout - d) } : { ovf: false, calc: time + timeout };
 };
 
 export const openssl30TimeRules: TimeRules = {

@@ -37,6 +37,11 @@ export interface Sess {
   readonly sidCtx: string;
   /** Made by a handshake that has not finished (no master secret yet): never to be resumed (§UB-5). */
   readonly unfinished: boolean;
+  /**
+   * Which master secret it holds: the handle of the server session of the full handshake that
+   * made it ('' for none). A client and a server can resume only with the same secret.
+   */
+  readonly secret: string;
 }
 
 /** How far an `SSL`'s handshake has gone. */

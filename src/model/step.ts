@@ -357,6 +357,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
       link: -1,
       sidCtx: '',
       unfinished: false,
+      secret: '',
     });
     tx.by('§SESS-1');
     return ret.session(h);
