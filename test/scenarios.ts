@@ -4,7 +4,7 @@
  * numbered in creation order. Times are set explicitly where the outcome depends on them.
  */
 import { LONG_MAX } from '../src/model/int64.js';
-import type { ClauseId, Command, SessionHandle } from '../src/model/types.js';
+import type { ClauseId, Command, CtxHandle, Role, SessionHandle, SslHandle } from '../src/model/types.js';
 
 export interface Scenario {
   readonly name: string;
@@ -394,4 +394,294 @@ export const SCENARIOS: readonly Scenario[] = [
     endsUndefined: true,
     cmds: [...ctx(), ...mk(1, '01'), add(1), { fn: 'SSL_SESSION_set1_id', s: s(1), id: '02' }],
   },
+  ...connectionScenarios(),
 ];
+
+/** The connection level (spec/connections.md). */
+function connectionScenarios(): Scenario[] {
+  const t = (n: number): SslHandle => `t${n}`;
+  const c = (n: number): CtxHandle => `c${n}`;
+  const ssl = (ctxNo: number, role: Role): Command => ({ fn: 'SSL_new', ctx: c(ctxNo), role });
+  const hs = (cl: number, sv: number, until: 'done' | 'server-hello' = 'done'): Command => ({
+    fn: 'handshake',
+    client: t(cl),
+    server: t(sv),
+    until,
+  });
+  const on = (
+    fn:
+      | 'SSL_free'
+      | 'SSL_shutdown'
+      | 'SSL_clear'
+      | 'SSL_get_session'
+      | 'SSL_get1_session'
+      | 'SSL_session_reused',
+    n: number,
+  ): Command => ({ fn, ssl: t(n) });
+  const stats = (ctxNo: number): Command[] =>
+    (
+      [
+        'accept',
+        'accept_good',
+        'connect',
+        'connect_good',
+        'hits',
+        'misses',
+        'timeouts',
+        'cache_full',
+      ] as const
+    ).map((k) => ({ fn: `SSL_CTX_sess_${k}`, ctx: c(ctxNo) }) as Command);
+  /** c1 serves (remove and new callbacks), c2 connects (mode CLIENT, remove callback). */
+  const two: Command[] = [
+    { fn: 'SSL_CTX_new' },
+    { fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c1', cb: 'cb' },
+    { fn: 'SSL_CTX_sess_set_new_cb', ctx: 'c1', cb: 'cb' },
+    { fn: 'SSL_CTX_new' },
+    { fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c2', cb: 'cb' },
+  ];
+  /** A full handshake between client t1 (c2) and server t2 (c1): sessions s1 (client), s2 (server). */
+  const first: Command[] = [...two, ssl(2, 'client'), ssl(1, 'server'), hs(1, 2)];
+  return [
+    {
+      name: 'a full handshake, then a resumption of the client session',
+      clauses: [
+        '§CONN-1',
+        '§CONN-3',
+        '§CONN-4',
+        '§CONN-5',
+        '§HS-1',
+        '§HS-2',
+        '§HS-3',
+        '§HS-4',
+        '§LOOKUP-1',
+        '§LOOKUP-5',
+        '§STORE-1',
+        '§COUNT-1',
+      ],
+      cmds: [
+        ...first,
+        on('SSL_get_session', 2),
+        on('SSL_get1_session', 1),
+        on('SSL_session_reused', 1),
+        { fn: 'SSL_SESSION_get_timeout', s: s(2) },
+        { fn: 'SSL_SESSION_is_resumable', s: s(1) },
+        on('SSL_shutdown', 1),
+        on('SSL_shutdown', 2),
+        on('SSL_free', 1),
+        on('SSL_free', 2),
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        { fn: 'SSL_set_session', ssl: t(3), s: s(1) },
+        hs(3, 4),
+        on('SSL_session_reused', 3),
+        on('SSL_session_reused', 4),
+        on('SSL_get_session', 4),
+        ...stats(1),
+        ...stats(2),
+        { fn: 'SSL_CTX_sess_number', ctx: 'c1' },
+        free(1),
+      ],
+    },
+    {
+      name: 'a client mode context caches its sessions; the server sends no id without SERVER',
+      clauses: ['§HS-3', '§STORE-1', '§STORE-2'],
+      cmds: [
+        ...two,
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c2', mode: 1n },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        hs(1, 2),
+        { fn: 'SSL_CTX_sess_number', ctx: 'c2' },
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c1', mode: 0n },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        hs(3, 4),
+        on('SSL_get_session', 3),
+        { fn: 'SSL_SESSION_is_resumable', s: s(3) },
+        { fn: 'SSL_CTX_sess_number', ctx: 'c1' },
+        { fn: 'SSL_CTX_sess_number', ctx: 'c2' },
+      ],
+    },
+    {
+      name: 'an unclean free removes the session, a clean shutdown keeps it',
+      clauses: ['§CONN-6', '§CONN-7'],
+      cmds: [
+        ...two,
+        ssl(2, 'client'),
+        on('SSL_shutdown', 1),
+        ssl(1, 'server'),
+        hs(1, 2),
+        on('SSL_free', 1),
+        on('SSL_shutdown', 2),
+        on('SSL_shutdown', 2),
+        on('SSL_free', 2),
+        { fn: 'SSL_CTX_sess_number', ctx: 'c1' },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        hs(3, 4, 'server-hello'),
+        on('SSL_shutdown', 3),
+        on('SSL_free', 4),
+        on('SSL_free', 3),
+      ],
+    },
+    {
+      name: 'SSL_clear keeps a good session for the next handshake, drops a bad one',
+      clauses: ['§CONN-6', '§CONN-8', '§HS-1'],
+      cmds: [
+        ...first,
+        on('SSL_shutdown', 1),
+        on('SSL_clear', 1),
+        on('SSL_get_session', 1),
+        on('SSL_clear', 2),
+        on('SSL_get_session', 2),
+        ssl(1, 'server'),
+        hs(1, 3),
+        on('SSL_session_reused', 1),
+      ],
+    },
+    {
+      name: 'SSL_set_session on a finished connection removes its old session',
+      clauses: ['§CONN-5', '§CONN-6'],
+      cmds: [
+        ...first,
+        on('SSL_get1_session', 2),
+        { fn: 'SSL_set_session', ssl: t(2), s: null },
+        { fn: 'SSL_CTX_sess_number', ctx: 'c1' },
+        { fn: 'SSL_SESSION_is_resumable', s: s(2) },
+        { fn: 'SSL_set_session', ssl: t(1), s: s(2) },
+        { fn: 'SSL_set_session', ssl: t(1), s: null },
+        free(2),
+      ],
+    },
+    {
+      name: 'SSL_CTX_free while connections live: the last SSL_free flushes',
+      clauses: ['§CONN-2', '§CTX-2'],
+      cmds: [
+        ...first,
+        on('SSL_shutdown', 2),
+        { fn: 'SSL_CTX_free', ctx: 'c1' },
+        on('SSL_free', 1),
+        on('SSL_free', 2),
+      ],
+    },
+    {
+      name: 'session id contexts: too long, a silent miss on a mismatch',
+      clauses: ['§CONN-9', '§CONN-1', '§LOOKUP-2', '§HS-4'],
+      cmds: [
+        ...two,
+        { fn: 'SSL_CTX_set_session_id_context', ctx: 'c1', sid: 'ab'.repeat(33) },
+        { fn: 'SSL_CTX_set_session_id_context', ctx: 'c1', sid: '01' },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        { fn: 'SSL_CTX_set_session_id_context', ctx: 'c1', sid: '02' },
+        hs(1, 2),
+        on('SSL_get1_session', 1),
+        on('SSL_shutdown', 1),
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        { fn: 'SSL_set_session', ssl: t(3), s: s(1) },
+        hs(3, 4),
+        on('SSL_session_reused', 4),
+        ...stats(1),
+        ...stats(2),
+        { fn: 'SSL_CTX_sess_number', ctx: 'c1' },
+      ],
+    },
+    {
+      name: 'SSL_VERIFY_PEER with an empty session id context: nothing stored, a found session is fatal',
+      clauses: ['§LOOKUP-3', '§HS-5', '§STORE-2'],
+      cmds: [
+        ...first,
+        on('SSL_get1_session', 1),
+        { fn: 'SSL_CTX_set_verify', ctx: 'c1', mode: 1n },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        hs(3, 4),
+        { fn: 'SSL_CTX_sess_number', ctx: 'c1' },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        { fn: 'SSL_set_session', ssl: t(5), s: s(1) },
+        hs(5, 6),
+        on('SSL_shutdown', 5),
+        { fn: 'SSL_SESSION_is_resumable', s: s(1) },
+        { fn: 'SSL_SESSION_is_resumable', s: s(2) },
+        ...stats(1),
+      ],
+    },
+    {
+      name: 'an expired session: a timeout, out of the cache, a full handshake',
+      clauses: ['§LOOKUP-4', '§HS-4'],
+      cmds: [
+        ...first,
+        on('SSL_get1_session', 1),
+        { fn: 'SSL_SESSION_set_time', s: s(2), t: T },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        { fn: 'SSL_set_session', ssl: t(3), s: s(1) },
+        hs(3, 4),
+        ...stats(1),
+        ...stats(2),
+      ],
+    },
+    {
+      name: 'NO_INTERNAL_LOOKUP: no cache lookup, no miss, get_session_cb asked',
+      clauses: ['§LOOKUP-1'],
+      cmds: [
+        ...first,
+        on('SSL_get1_session', 1),
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c1', mode: 0x102n },
+        { fn: 'SSL_CTX_sess_set_get_cb', ctx: 'c1', cb: 'cb' },
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        { fn: 'SSL_set_session', ssl: t(3), s: s(1) },
+        hs(3, 4),
+        ...stats(1),
+      ],
+    },
+    {
+      name: 'the 256th good handshake flushes the expired sessions, resumptions included',
+      clauses: ['§AUTO-1', '§FLUSH-2'],
+      cmds: [
+        ...two,
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c2', mode: 1n },
+        ...mk(1, 'ee'.repeat(32), T),
+        add(1),
+        free(1),
+        ssl(2, 'client'),
+        ssl(1, 'server'),
+        hs(1, 2),
+        ...Array.from({ length: 255 }, (): Command[] => [
+          on('SSL_shutdown', 1),
+          on('SSL_shutdown', 2),
+          on('SSL_clear', 1),
+          on('SSL_clear', 2),
+          hs(1, 2),
+        ]).flat(),
+        ...stats(1),
+        ...stats(2),
+      ],
+    },
+    {
+      name: 'resuming a session from a handshake stopped at the ServerHello is undefined',
+      clauses: ['§UB-5'],
+      endsUndefined: true,
+      cmds: [
+        ...two,
+        ssl(1, 'client'),
+        ssl(1, 'server'),
+        hs(1, 2, 'server-hello'),
+        add(2),
+        ssl(1, 'client'),
+        ssl(1, 'server'),
+        { fn: 'SSL_set_session', ssl: t(3), s: s(2) },
+        hs(3, 4),
+      ],
+    },
+    {
+      name: 'a second handshake on a finished pair is outside the model',
+      clauses: ['§UB-4'],
+      endsUndefined: true,
+      cmds: [...first, hs(1, 2)],
+    },
+  ];
+}
