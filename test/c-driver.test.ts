@@ -72,8 +72,29 @@ describe('the example C driver', () => {
   });
 
   it('passes the campaign the in-process driver passes: same seed, same budget, same calls', async () => {
-    const c = await run('fuzz', '--exec', driver, '--runs', '200', '--seed', '1', '--json');
-    const inProcess = await run('fuzz', '--in-process', '--runs', '200', '--seed', '1', '--json');
+    const c = await run(
+      'fuzz',
+      '--level',
+      'object',
+      '--exec',
+      driver,
+      '--runs',
+      '200',
+      '--seed',
+      '1',
+      '--json',
+    );
+    const inProcess = await run(
+      'fuzz',
+      '--level',
+      'object',
+      '--in-process',
+      '--runs',
+      '200',
+      '--seed',
+      '1',
+      '--json',
+    );
     expect(c.code).toBe(0);
     expect(inProcess.code).toBe(0);
     const a = JSON.parse(c.out);
@@ -85,7 +106,19 @@ describe('the example C driver', () => {
 
   it('with PLANTED_BUG, the oracle finds the divergence, and check agrees on its trace', async () => {
     const out = mkdtempSync(join(tmpdir(), 'so-cdriver-'));
-    const r = await run('fuzz', '--exec', planted, '--runs', '200', '--seed', '1', '--out', out);
+    const r = await run(
+      'fuzz',
+      '--level',
+      'object',
+      '--exec',
+      planted,
+      '--runs',
+      '200',
+      '--seed',
+      '1',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/DIVERGENCE/);
     expect(r.out).toMatch(

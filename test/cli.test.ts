@@ -25,6 +25,7 @@ describe('session-oracle fuzz: bad input is one line and exit code 2', () => {
     [['fuzz', '--max-calls', '0'], /--max-calls/],
     [['fuzz', '--seed', '1.5'], /--seed/],
     [['fuzz', '--shard', '3/2'], /--shard/],
+    [['fuzz', '--level', 'tls'], /--level must be one of object, handshake, all/],
     [['fuzz', '--lib', '/nonexistent/libssl.so.3', '--in-process'], /\/nonexistent\/libssl\.so\.3/],
     [['fuzz', '--lib', '/lib/x86_64-linux-gnu/libz.so.1', '--in-process'], /libz\.so\.1/],
     [['fuzz', '--profile', 'openssl-0.9', '--runs', '1', '--in-process'], /unknown profile "openssl-0\.9"/],
@@ -40,7 +41,17 @@ describe('session-oracle fuzz: bad input is one line and exit code 2', () => {
 
 describe('session-oracle fuzz against the system libssl', () => {
   it('reports no divergence, every exercisable clause, as JSON', async () => {
-    const r = await run('fuzz', '--runs', '150', '--seed', '5', '--in-process', '--json');
+    const r = await run(
+      'fuzz',
+      '--level',
+      'object',
+      '--runs',
+      '150',
+      '--seed',
+      '5',
+      '--in-process',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out);
     expect(summary).toMatchObject({
@@ -51,6 +62,25 @@ describe('session-oracle fuzz against the system libssl', () => {
       profile: 'openssl-3.0',
     });
     expect(summary.exercised).toHaveLength(summary.exercisable);
+  });
+
+  it('judges handshakes too, with the connection clauses exercisable', async () => {
+    const r = await run(
+      'fuzz',
+      '--level',
+      'handshake',
+      '--runs',
+      '40',
+      '--seed',
+      '3',
+      '--in-process',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out);
+    expect(summary).toMatchObject({ level: 'handshake', maxCalls: 2000, divergences: 0 });
+    expect(summary.exercised).toEqual(expect.arrayContaining(['§LOOKUP-5', '§STORE-1', '§CONN-6', '§HS-5']));
+    expect(summary.exercisable).toBeGreaterThan(60);
   });
 
   it('prints the seed it chose when none is given', async () => {
