@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command as Cli, InvalidArgumentError } from 'commander';
 import { LEVELS, type Level } from '../gen/commands.js';
-import { CLAUSES } from '../model/clauses.js';
+import { CLAUSES, isUndefinedClause } from '../model/clauses.js';
+import type { ClauseId } from '../model/types.js';
 import { modelOf } from '../model/model.js';
 import { PROFILES } from '../model/profile.js';
 import { type FuzzReport, fuzz, shardSeed } from '../oracle/fuzz.js';
@@ -73,13 +74,18 @@ const progress = (total: number, json: boolean) => {
 
 const summaryLines = (r: FuzzReport, impl: string, profile: string, maxCalls: number): string[] => [
   `session-oracle fuzz: ${impl} (profile ${profile})`,
-  `seed ${r.seed}, runs ${r.runs}, max calls ${maxCalls}`,
+  `seed ${r.seed}, runs ${r.runs}, max calls ${maxCalls}, level ${r.level}`,
   `sequences ${r.sequences}, calls ${r.calls}, clauses exercised ${r.exercised.length}/${r.exercisable.length}` +
     `, divergences ${r.counterexample ? 1 : 0}, time ${r.seconds.toFixed(1)} s`,
+  ...(r.handshakes > 0
+    ? [
+        `handshakes ${r.handshakes} (${(r.handshakes / r.seconds).toFixed(0)} per second, with everything else)`,
+      ]
+    : []),
   ...(r.exercised.length < r.exercisable.length
     ? [`not exercised: ${r.exercisable.filter((c) => !r.exercised.includes(c)).join(' ')}`]
     : []),
-  `(the ${Object.keys(CLAUSES).length - r.exercisable.length} clauses about undefined behaviour are checked by the model alone: such calls are never sent)`,
+  `(the ${(Object.keys(CLAUSES) as ClauseId[]).filter(isUndefinedClause).length} clauses about undefined behaviour are checked by the model alone: such calls are never sent)`,
 ];
 
 const levelArg = (v: string): Level => {
@@ -164,6 +170,7 @@ const runFuzz = async (opts: FuzzCliOptions): Promise<number> => {
           maxCalls: o.maxCalls,
           sequences: report.sequences,
           calls: report.calls,
+          handshakes: report.handshakes,
           exercised: report.exercised,
           exercisable: report.exercisable.length,
           divergences: cx ? 1 : 0,

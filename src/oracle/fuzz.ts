@@ -26,9 +26,12 @@ export interface FuzzOptions {
 
 export interface FuzzReport {
   readonly seed: number;
+  readonly level: Level;
   readonly runs: number;
   readonly sequences: number;
   readonly calls: number;
+  /** How many of the calls were handshakes. */
+  readonly handshakes: number;
   readonly exercised: readonly ClauseId[];
   /** Clauses lockstep can exercise: all but those about undefined behaviour. */
   readonly exercisable: readonly ClauseId[];
@@ -52,6 +55,7 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
   const exercised = new Set<ClauseId>();
   let sequences = 0;
   let calls = 0;
+  let handshakes = 0;
   let shrinking = false;
   let firstFailureAt: number | undefined;
   const level = opts.level ?? 'object';
@@ -62,6 +66,7 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
     if (!shrinking) {
       sequences++;
       calls += r.steps.length + (r.kind === 'failure' ? 1 : 0);
+      for (const st of r.steps) if (st.cmd.fn === 'handshake') handshakes++;
       opts.onSequence?.(sequences);
     }
     if (r.kind !== 'ok' && !shrinking) {
@@ -89,9 +94,11 @@ export const fuzz = async (model: Model, impl: Implementation, opts: FuzzOptions
   );
   return {
     seed: opts.seed,
+    level,
     runs: opts.runs,
     sequences,
     calls,
+    handshakes,
     exercised: exercisable.filter((c) => exercised.has(c)),
     exercisable,
     seconds: (performance.now() - started) / 1000,
