@@ -21,7 +21,15 @@ import { SCENARIOS } from './scenarios.js';
 
 /** How repro.c prints a return value. */
 const cRet = (r: Ret): string =>
-  r.t === 'void' ? 'void' : r.t === 'int' ? `${r.v}` : r.t === 'callback' ? (r.v === null ? '0' : '1') : `${r.v ?? 'NULL'}`;
+  r.t === 'void'
+    ? 'void'
+    : r.t === 'int'
+      ? `${r.v}`
+      : r.t === 'callback'
+        ? r.v === null
+          ? '0'
+          : '1'
+        : `${r.v ?? 'NULL'}`;
 
 describe('the C reproducer of a connection sequence', () => {
   for (const name of [
