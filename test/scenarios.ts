@@ -661,6 +661,7 @@ function connectionScenarios(): Scenario[] {
         ...stats(2),
       ],
     },
+    ...externalScenarios(),
     {
       name: 'resuming a session from a handshake stopped at the ServerHello is undefined',
       clauses: ['§UB-5'],
@@ -682,6 +683,83 @@ function connectionScenarios(): Scenario[] {
       clauses: ['§UB-4'],
       endsUndefined: true,
       cmds: [...first, hs(1, 2)],
+    },
+  ];
+}
+
+/** The external cache (spec/external.md): c1 serves with the store's callbacks, c2 connects. */
+function externalScenarios(): Scenario[] {
+  const t = (n: number): SslHandle => `t${n}`;
+  const setup = (getCb: string, mode: bigint): Command[] => [
+    { fn: 'SSL_CTX_new' },
+    { fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c1', cb: 'cb' },
+    { fn: 'SSL_CTX_sess_set_new_cb', ctx: 'c1', cb: 'keep' },
+    { fn: 'SSL_CTX_sess_set_get_cb', ctx: 'c1', cb: getCb },
+    { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c1', mode },
+    { fn: 'SSL_CTX_new' },
+    { fn: 'SSL_new', ctx: 'c2', role: 'client' },
+    { fn: 'SSL_new', ctx: 'c1', role: 'server' },
+    { fn: 'handshake', client: t(1), server: t(2), until: 'done' },
+    { fn: 'SSL_get1_session', ssl: t(1) },
+    { fn: 'SSL_shutdown', ssl: t(1) },
+    { fn: 'SSL_shutdown', ssl: t(2) },
+    { fn: 'SSL_free', ssl: t(1) },
+    { fn: 'SSL_free', ssl: t(2) },
+  ];
+  const resume: Command[] = [
+    { fn: 'SSL_new', ctx: 'c2', role: 'client' },
+    { fn: 'SSL_new', ctx: 'c1', role: 'server' },
+    { fn: 'SSL_set_session', ssl: t(3), s: s(1) },
+    { fn: 'handshake', client: t(3), server: t(4), until: 'done' },
+    { fn: 'SSL_session_reused', ssl: t(4) },
+    ...(['cb_hits', 'misses', 'hits', 'timeouts', 'cache_full'] as const).map(
+      (k) => ({ fn: `SSL_CTX_sess_${k}`, ctx: 'c1' }) as Command,
+    ),
+    { fn: 'SSL_CTX_sess_number', ctx: 'c1' },
+    { fn: 'SSL_free', ssl: t(4) },
+    { fn: 'SSL_free', ssl: t(3) },
+  ];
+  return [
+    {
+      name: 'an external store only: new_session_cb keeps, get_session_cb answers, copy left at 1',
+      clauses: ['§EXT-1', '§EXT-2'],
+      cmds: [...setup('store', 0x202n), ...resume, free(1)],
+    },
+    {
+      name: 'get_session_cb hands its reference over (copy 0); NO_INTERNAL_LOOKUP asks it at once',
+      clauses: ['§EXT-2'],
+      cmds: [...setup('store-copy0', 0x302n), ...resume, free(1)],
+    },
+    {
+      name: 'a stale answer counts a timeout and leaves the internal cache it just entered',
+      clauses: ['§EXT-2', '§EXT-4', '§LOOKUP-4'],
+      cmds: [
+        ...setup('stale', 0x202n),
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c1', mode: 0x2n },
+        ...resume,
+      ],
+    },
+    {
+      name: 'a non-resumable answer is ignored, its handed-over reference dropped',
+      clauses: ['§EXT-3'],
+      cmds: [
+        ...setup('store-copy0', 0x202n),
+        { fn: 'SSL_CTX_remove_session', ctx: 'c1', s: s(2) },
+        ...resume,
+      ],
+    },
+    {
+      name: 'mode OFF asks the store, and copies its answer into the full internal cache (an eviction)',
+      clauses: ['§EXT-4', '§EVICT-2'],
+      cmds: [
+        ...setup('store', 0x202n),
+        { fn: 'SSL_CTX_sess_set_cache_size', ctx: 'c1', size: 2n },
+        ...mk(3, '33', T + 100n),
+        add(3),
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c1', mode: 0n },
+        ...resume,
+        free(1),
+      ],
     },
   ];
 }

@@ -55,6 +55,7 @@ import {
   type SslHandle,
   type StatFn,
 } from '../model/types.js';
+import { GET_CB, NEW_CB_KEEP } from '../model/connection.js';
 import { testCert } from './testcert.js';
 
 /** The three session-cache callbacks an `SSL_CTX` holds. */
@@ -83,8 +84,8 @@ interface Sink {
   onNew(sess: Ptr): void;
   onFree(label: Ptr): void;
   onRemove(ctx: Ptr, label: Ptr): void;
-  onNewCb(ssl: Ptr, label: Ptr): void;
-  onGetCb(ssl: Ptr, id: string): void;
+  onNewCb(ssl: Ptr, sess: Ptr, label: Ptr, name: string): number;
+  onGetCb(ssl: Ptr, id: string, name: string, copy: Ptr): Ptr;
   onGenId(ssl: Ptr, id: string): void;
   problem(message: string): void;
 }
@@ -152,7 +153,7 @@ class Hooks {
     const key = `${kind}\0${name}`;
     const known = this.byName.get(key);
     if (known !== undefined) return known;
-    const p = this.register(kind);
+    const p = this.register(kind, name);
     this.byName.set(key, p);
     this.names.set(p, { kind, name });
     return p;
@@ -170,7 +171,7 @@ class Hooks {
     return n.name;
   }
 
-  private register(kind: CallbackKind): Ptr {
+  private register(kind: CallbackKind, name: string): Ptr {
     switch (kind) {
       case 'remove':
         return registerCallback((ctx: Ptr | null, sess: Ptr | null): void => {
@@ -187,20 +188,23 @@ class Hooks {
           }
         }, REMOVE_CB_PROTO);
       case 'new':
-        // Keeps no reference (returns 0): the library drops the one it took for the callback.
+        // `keep` stores the session in the driver's external store (returns 1); any other name
+        // keeps nothing (returns 0): the library drops the reference it took for the callback.
         return registerCallback((ssl: Ptr | null, sess: Ptr | null): number => {
           const sink = this.active;
           if (sink === undefined) return 0;
-          if (ssl === null || sess === null) sink.problem('new_session_cb was called with a NULL argument');
-          else sink.onNewCb(ssl, this.lib.SSL_SESSION_get_ex_data(sess, this.exIndex));
-          return 0;
+          if (ssl === null || sess === null) {
+            sink.problem('new_session_cb was called with a NULL argument');
+            return 0;
+          }
+          return sink.onNewCb(ssl, sess, this.lib.SSL_SESSION_get_ex_data(sess, this.exIndex), name);
         }, NEW_CB_PROTO);
       case 'get':
-        // A miss; *copy is left alone.
-        return registerCallback((ssl: Ptr | null, data: Ptr | null, len: number): Ptr => {
+        // Answered by the external store as the name says (spec/external.md); others answer NULL.
+        return registerCallback((ssl: Ptr | null, data: Ptr | null, len: number, copy: Ptr | null): Ptr => {
           const sink = this.active;
           if (sink === undefined) return 0n;
-          if (ssl === null || (data === null && len > 0)) {
+          if (ssl === null || copy === null || (data === null && len > 0)) {
             sink.problem('get_session_cb was called with a NULL argument');
             return 0n;
           }
@@ -208,8 +212,7 @@ class Hooks {
             len > 0 && data !== null
               ? Buffer.from(koffi.decode(data, koffi.array('uint8_t', len)) as number[]).toString('hex')
               : '';
-          sink.onGetCb(ssl, id);
-          return 0n;
+          return sink.onGetCb(ssl, id, name, copy);
         }, GET_CB_PROTO);
     }
   }
@@ -273,6 +276,8 @@ export class InProcessDriver implements Sink {
   private events: Event[] = [];
   private problems: string[] = [];
   private drawn: string[] = [];
+  /** The external session store behind the `keep` and `store…` callbacks: id → a reference. */
+  private readonly store = new Map<string, Ptr>();
   /** Set while the driver's own `SSL_SESSION_new` runs: that creation is the call's result. */
   private creating = false;
   private closed = false;
@@ -318,6 +323,8 @@ export class InProcessDriver implements Sink {
       for (const c of [...this.conns.values()]) this.lib.SSL_free(c.ptr);
       this.conns.clear();
       this.connByPtr.clear();
+      for (const p of this.store.values()) this.lib.SSL_SESSION_free(p);
+      this.store.clear();
       for (const p of [...this.ctxs.values()]) this.lib.SSL_CTX_free(p);
       this.ctxs.clear();
       this.ctxByPtr.clear();
@@ -346,18 +353,41 @@ export class InProcessDriver implements Sink {
   }
 
   /** @internal */
-  onNewCb(ssl: Ptr, label: Ptr): void {
+  onNewCb(ssl: Ptr, sess: Ptr, label: Ptr, name: string): number {
     const t = this.connByPtr.get(ssl);
-    if (t === undefined || label === 0n)
+    if (t === undefined || label === 0n) {
       this.problem('new_session_cb for an SSL or session the driver does not know');
-    else this.events.push({ ev: 'new_cb', ssl: `t${t}`, s: `s${Number(label)}` });
+      return 0;
+    }
+    this.events.push({ ev: 'new_cb', ssl: `t${t}`, s: `s${Number(label)}` });
+    if (name !== NEW_CB_KEEP) return 0;
+    // The external store keeps the reference the library took, under the session's id.
+    const id = Buffer.from(this.lib.SSL_SESSION_get_id(sess)).toString('hex');
+    const old = this.store.get(id);
+    this.store.set(id, sess);
+    if (old !== undefined) this.lib.SSL_SESSION_free(old);
+    return 1;
   }
 
   /** @internal */
-  onGetCb(ssl: Ptr, id: string): void {
+  onGetCb(ssl: Ptr, id: string, name: string, copy: Ptr): Ptr {
     const t = this.connByPtr.get(ssl);
-    if (t === undefined) this.problem('get_session_cb for an SSL the driver does not know');
-    else this.events.push({ ev: 'get_cb', ssl: `t${t}`, id });
+    if (t === undefined) {
+      this.problem('get_session_cb for an SSL the driver does not know');
+      return 0n;
+    }
+    this.events.push({ ev: 'get_cb', ssl: `t${t}`, id });
+    if (name !== GET_CB.STORE && name !== GET_CB.STORE_COPY0 && name !== GET_CB.STALE) return 0n;
+    const kept = this.store.get(id);
+    // An honest store answers only a session that still has the id asked for.
+    if (kept === undefined || Buffer.from(this.lib.SSL_SESSION_get_id(kept)).toString('hex') !== id) return 0n;
+    if (name === GET_CB.STORE_COPY0) {
+      this.store.delete(id);
+      koffi.encode(copy, 'int', 0);
+    } else if (name === GET_CB.STALE) {
+      this.lib.SSL_SESSION_set_time(kept, 1n);
+    }
+    return kept;
   }
 
   /** @internal */

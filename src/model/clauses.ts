@@ -70,6 +70,10 @@ export const CLAUSES: Readonly<Record<ClauseId, string>> = {
   '§STORE-2': 'an empty id, a non-resumable session or an unverifiable server context store nothing',
   '§AUTO-1': 'every 256th good handshake flushes the cache, unless NO_AUTO_CLEAR',
   '§COUNT-1': 'connect and accept count each start, connect_good and accept_good each finish',
+  '§EXT-1': 'new_session_cb holds a reference only when it returns non-zero',
+  '§EXT-2': 'get_session_cb is asked after an internal miss, with *copy at 1',
+  '§EXT-3': 'a non-resumable answer is ignored',
+  '§EXT-4': 'an answered session enters the internal cache unless NO_INTERNAL_STORE',
   '§UB-1': 'a call on a freed session or context is undefined',
   '§UB-2': 'adding a session that another context caches is undefined',
   '§UB-3': 'changing the id of a cached session is undefined',
@@ -77,7 +81,7 @@ export const CLAUSES: Readonly<Record<ClauseId, string>> = {
   '§UB-5': 'resuming a session whose handshake never finished is undefined',
 };
 
-/** Clauses of the connection level (spec/connections.md): only handshakes exercise them. */
+/** Clauses of the connection level (spec/connections.md, spec/external.md): only handshakes exercise them. */
 export const isConnectionClause = (id: ClauseId): boolean => /^§(CONN|HS|LOOKUP|STORE|AUTO|COUNT)-/.test(id);
 
 /** Clauses about calls the model calls undefined: never sent to an implementation. */

@@ -103,6 +103,51 @@ const fatal = (tx: Tx, sender: SslHandle, receiver: SslHandle | null): void => {
   tx.by('§HS-5');
 };
 
+/** `get_session_cb` behaviours by the callback's name (spec/external.md). */
+export const GET_CB = { STORE: 'store', STORE_COPY0: 'store-copy0', STALE: 'stale' } as const;
+/** The `new_session_cb` that keeps the session in the external store (returns 1). */
+export const NEW_CB_KEEP = 'keep';
+
+/**
+ * `get_session_cb(ssl, id, len, &copy)` with `*copy` entering as 1, answered by the external
+ * store as the callback's name says: `store` answers what it keeps under the id and leaves
+ * `copy`; `store-copy0` hands its own reference over (`*copy = 0`) and forgets the entry;
+ * `stale` answers after setting the session's time to 1 (long expired); any other callback,
+ * or a kept session whose id has since changed, answers NULL. A non-resumable answer is ignored (its handed-over reference dropped);
+ * otherwise `cb_hits` counts, the library holds a reference, and unless NO_INTERNAL_STORE the
+ * answer is added to the internal cache (evictions and remove callbacks included).
+ * Returns the session the lookup now holds a reference on. §EXT-2 §EXT-3 §EXT-4
+ */
+const askStore = (tx: Tx, t: SslHandle, cb: string, id: string): SessionHandle | undefined => {
+  const r = tx.rules;
+  const srv = tx.conn(t);
+  const kept = tx.store.get(id);
+  tx.by('§EXT-2');
+  if (kept === undefined || (cb !== GET_CB.STORE && cb !== GET_CB.STORE_COPY0 && cb !== GET_CB.STALE)) return undefined;
+  // An honest store answers only a session that still has the id asked for.
+  if (tx.sess(kept).id !== id) return undefined;
+  let copy = true;
+  if (cb === GET_CB.STORE_COPY0) {
+    tx.store = tx.store.delete(id);
+    copy = false;
+  } else if (cb === GET_CB.STALE) {
+    tx.retime(kept, 1n, tx.sess(kept).timeout);
+  }
+  if (tx.sess(kept).notResumable && r.conn.getCbRejectsNotResumable) {
+    tx.by('§EXT-3');
+    if (!copy) tx.release(kept);
+    return undefined;
+  }
+  tx.count(srv.ctx, 'cb_hits');
+  if (copy) tx.putSess(kept, { ...tx.sess(kept), refs: tx.sess(kept).refs + 1 });
+  tx.by('§EXT-2');
+  if ((tx.ctx(srv.ctx).mode & MODE.NO_INTERNAL_STORE) === 0n) {
+    addSession(tx, srv.ctx, kept, () => tx.clock());
+    tx.by('§EXT-4');
+  }
+  return kept;
+};
+
 type Lookup = { readonly kind: 'hit'; readonly s: SessionHandle } | { readonly kind: 'miss' | 'fatal' };
 
 /**
@@ -121,17 +166,20 @@ const lookup = (tx: Tx, t: SslHandle, id: string): Lookup => {
   if ((ctx.mode & MODE.NO_INTERNAL_LOOKUP) === 0n) {
     found = ctx.cache.get(cacheKey({ version: r.conn.version, id }));
     if (found === undefined) tx.count(srv.ctx, 'misses');
+    else tx.putSess(found, { ...tx.sess(found), refs: tx.sess(found).refs + 1 });
   }
   if (found === undefined) {
-    if (ctx.cbs.get !== null) tx.events.push({ ev: 'get_cb', ssl: t, id });
-    return { kind: 'miss' };
+    if (ctx.cbs.get === null) return { kind: 'miss' };
+    tx.events.push({ ev: 'get_cb', ssl: t, id });
+    found = askStore(tx, t, ctx.cbs.get, id);
+    if (found === undefined) return { kind: 'miss' };
   }
+  // The lookup holds one reference on `found` from here on.
   const s = tx.sess(found);
   if (s.unfinished) {
     // Observed: OpenSSL 3.0.19 crashes (SIGSEGV) resuming such a session.
     throw new Undefined(`${found}, from a handshake that never finished, was found for resumption`, '§UB-5');
   }
-  tx.putSess(found, { ...s, refs: s.refs + 1 });
   if (s.sidCtx !== srv.sidCtx) {
     tx.by('§LOOKUP-2');
     if (r.conn.sidCtxMismatchCountsMiss) tx.count(srv.ctx, 'misses');
@@ -198,7 +246,12 @@ const updateCache = (tx: Tx, t: SslHandle, h: SessionHandle): void => {
   if ((mode & bit) !== 0n && (!c.hit || r.conn.storeAfterResumption)) {
     tx.by('§STORE-1');
     if ((mode & MODE.NO_INTERNAL_STORE) === 0n) addSession(tx, c.ctx, h, () => tx.clock());
-    if (tx.ctx(c.ctx).cbs.new !== null) tx.events.push({ ev: 'new_cb', ssl: t, s: h });
+    const cb = tx.ctx(c.ctx).cbs.new;
+    if (cb !== null) {
+      tx.events.push({ ev: 'new_cb', ssl: t, s: h });
+      if (cb === NEW_CB_KEEP) keep(tx, h);
+      tx.by('§EXT-1');
+    }
   }
   if ((mode & MODE.NO_AUTO_CLEAR) === 0n && (mode & bit) !== 0n) {
     const count = tx.ctx(c.ctx).stats[goodCounter(c)];
@@ -207,6 +260,19 @@ const updateCache = (tx: Tx, t: SslHandle, h: SessionHandle): void => {
       tx.flush(c.ctx, tx.clock());
     }
   }
+};
+
+/**
+ * The `keep` new-session callback returns 1: the reference the library took for it passes to
+ * the external store, under the session's id, replacing (and releasing) what the store kept
+ * there. Any other callback returns 0 and the library drops that reference again. §EXT-1
+ */
+const keep = (tx: Tx, h: SessionHandle): void => {
+  const s = tx.sess(h);
+  tx.putSess(h, { ...s, refs: s.refs + 1 });
+  const old = tx.store.get(s.id);
+  tx.store = tx.store.set(s.id, h);
+  if (old !== undefined) tx.release(old);
 };
 
 /**

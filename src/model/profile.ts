@@ -56,6 +56,8 @@ export interface ConnRules {
   readonly ctxHeldByConnections: boolean;
   /** Longest session id context. (§CONN-9) */
   readonly maxSidCtxLength: number;
+  /** A non-resumable session answered by `get_session_cb` is ignored (3.0.14+). (§EXT-3) */
+  readonly getCbRejectsNotResumable: boolean;
 }
 
 export interface Rules {
@@ -176,6 +178,7 @@ export const openssl30: Profile = {
       badSessionRemoved: true,
       ctxHeldByConnections: true,
       maxSidCtxLength: 32,
+      getCbRejectsNotResumable: true,
     },
     newSessionTimeout: 304n,
     maxIdLength: 32,
@@ -225,6 +228,8 @@ export const openssl111: Profile = {
   describes: 'OpenSSL 1.1.1 (from its ssl/ssl_sess.c, ssl/ssl_lib.c and crypto/lhash/lhash.c)',
   rules: {
     ...openssl30.rules,
+    // 1.1.1 resumes a non-resumable session answered by get_session_cb (no CVE-2024-2511 check).
+    conn: { ...openssl30.rules.conn, getCbRejectsNotResumable: false },
     setTimeoutRejectsNegative: false,
     settersRelink: false,
     updateTimeBit: 0n,

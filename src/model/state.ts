@@ -127,6 +127,11 @@ export interface State {
   readonly sessions: IMap<SessionHandle, Sess>;
   readonly ctxs: IMap<CtxHandle, Ctx>;
   readonly conns: IMap<SslHandle, Conn>;
+  /**
+   * The external session store behind the callbacks (spec/external.md): session id → the
+   * session it keeps, one reference each. One store serves every context, as a shared cache does.
+   */
+  readonly store: IMap<string, SessionHandle>;
   /** Handles ever created (a handle below the mark and absent from the map was freed). */
   readonly sessionsCreated: number;
   readonly ctxsCreated: number;
@@ -138,6 +143,7 @@ export const initialState: State = {
   sessions: IMap(),
   ctxs: IMap(),
   conns: IMap(),
+  store: IMap(),
   sessionsCreated: 0,
   ctxsCreated: 0,
   connsCreated: 0,

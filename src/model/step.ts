@@ -68,6 +68,7 @@ export class Tx {
   sessions: IMap<SessionHandle, Sess>;
   ctxs: IMap<CtxHandle, Ctx>;
   conns: IMap<SslHandle, Conn>;
+  store: IMap<string, SessionHandle>;
   sessionsCreated: number;
   ctxsCreated: number;
   connsCreated: number;
@@ -85,6 +86,7 @@ export class Tx {
     this.sessions = state.sessions;
     this.ctxs = state.ctxs;
     this.conns = state.conns;
+    this.store = state.store;
     this.sessionsCreated = state.sessionsCreated;
     this.ctxsCreated = state.ctxsCreated;
     this.connsCreated = state.connsCreated;
@@ -96,6 +98,7 @@ export class Tx {
       sessions: this.sessions,
       ctxs: this.ctxs,
       conns: this.conns,
+      store: this.store,
       sessionsCreated: this.sessionsCreated,
       ctxsCreated: this.ctxsCreated,
       connsCreated: this.connsCreated,
@@ -340,7 +343,7 @@ const releaseAppRef = (tx: Tx, h: SessionHandle): void => {
   tx.release(h);
 };
 
-const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
+const handlers: { readonly [N in Exclude<Call['fn'], keyof typeof connHandlers>]: Handler<N> } = {
   SSL_SESSION_new: (tx, { now }) => {
     const h: SessionHandle = `s${++tx.sessionsCreated}`;
     const timeout = tx.rules.newSessionTimeout;
@@ -531,7 +534,16 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
   SSL_CTX_sess_misses: (tx, call) => stat(tx, call),
   SSL_CTX_sess_timeouts: (tx, call) => stat(tx, call),
   SSL_CTX_sess_cache_full: (tx, call) => stat(tx, call),
-  ...connHandlers,
+};
+
+/**
+ * The handlers of every call. The connection level's are joined on first use: connection.ts
+ * imports this module, so at this module's evaluation they may not exist yet.
+ */
+let allHandlers: { readonly [N in Call['fn']]: Handler<N> } | undefined;
+const handlerOf = (fn: Call['fn']): Handler<Call['fn']> => {
+  allHandlers ??= { ...handlers, ...connHandlers } as { readonly [N in Call['fn']]: Handler<N> };
+  return allHandlers[fn] as Handler<Call['fn']>;
 };
 
 const emptyCache: IMap<string, SessionHandle> = IMap();
@@ -654,8 +666,7 @@ const attempt = (
     if ('ctx' in call && tx.ctxs.get(call.ctx)?.appFreed === true) {
       throw new Undefined(`use after free: ${call.ctx} was freed`, '§UB-1');
     }
-    const handler = handlers[call.fn] as Handler<Call['fn']>;
-    return { tx, ret: handler(tx, call) };
+    return { tx, ret: handlerOf(call.fn)(tx, call) };
   } catch (e) {
     if (e instanceof Undefined) return e;
     throw e;
