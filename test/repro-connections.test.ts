@@ -37,6 +37,9 @@ describe('the C reproducer of a connection sequence', () => {
     'SSL_VERIFY_PEER with an empty session id context: nothing stored, a found session is fatal',
     'an expired session: a timeout, out of the cache, a full handshake',
     'SSL_CTX_free while connections live: the last SSL_free flushes',
+    'a stale answer counts a timeout and leaves the internal cache it just entered',
+    'a non-resumable answer is ignored, its handed-over reference dropped',
+    'mode OFF asks the store, and copies its answer into the full internal cache (an eviction)',
   ]) {
     it(`prints what the driver observed: ${name}`, () => {
       const sc = SCENARIOS.find((s) => s.name === name);
