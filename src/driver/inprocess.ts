@@ -41,6 +41,7 @@ import {
   SSL_OP_NO_TICKET,
   SSL_SESS_CACHE_UPDATE_TIME,
   TLS1_2_VERSION,
+  TLS1_3_VERSION,
 } from '../ffi/libssl.js';
 import {
   type CallbackName,
@@ -231,6 +232,8 @@ interface ConnEntry {
   readonly ctx: number;
   readonly rbio: Ptr;
   readonly wbio: Ptr;
+  /** A client that also speaks TLS 1.3: its ClientHello may carry a random legacy id. */
+  readonly tls13: boolean;
 }
 
 /** What one command's C call produced. */
@@ -380,7 +383,8 @@ export class InProcessDriver implements Sink {
     if (name !== GET_CB.STORE && name !== GET_CB.STORE_COPY0 && name !== GET_CB.STALE) return 0n;
     const kept = this.store.get(id);
     // An honest store answers only a session that still has the id asked for.
-    if (kept === undefined || Buffer.from(this.lib.SSL_SESSION_get_id(kept)).toString('hex') !== id) return 0n;
+    if (kept === undefined || Buffer.from(this.lib.SSL_SESSION_get_id(kept)).toString('hex') !== id)
+      return 0n;
     if (name === GET_CB.STORE_COPY0) {
       this.store.delete(id);
       koffi.encode(copy, 'int', 0);
@@ -495,7 +499,7 @@ export class InProcessDriver implements Sink {
    * certificate, sets `SSL_OP_NO_TICKET` (session ids, not tickets) and draws ids through the
    * reporting generator; each end reads from and writes to its own memory BIO.
    */
-  private newConn(ch: CtxHandle, role: 'server' | 'client'): SslHandle {
+  private newConn(ch: CtxHandle, role: 'server' | 'client', tls13: boolean): SslHandle {
     const lib = this.lib;
     const p = lib.SSL_new(this.ctx(ch));
     if (p === 0n) throw new Error('InProcessDriver: SSL_new returned NULL');
@@ -503,8 +507,8 @@ export class InProcessDriver implements Sink {
       lib.SSL_free(p);
       throw new Error(`InProcessDriver: ${what} failed`);
     };
-    if (lib.SSL_ctrl(p, SSL_CTRL.SET_MAX_PROTO_VERSION, TLS1_2_VERSION, 0n) !== 1n)
-      fail('SSL_set_max_proto_version');
+    const max = tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
+    if (lib.SSL_ctrl(p, SSL_CTRL.SET_MAX_PROTO_VERSION, max, 0n) !== 1n) fail('SSL_set_max_proto_version');
     if (role === 'server') {
       lib.SSL_set_accept_state(p);
       lib.SSL_set_options(p, SSL_OP_NO_TICKET);
@@ -520,20 +524,36 @@ export class InProcessDriver implements Sink {
     if (rbio === 0n || wbio === 0n) fail('BIO_new');
     lib.SSL_set_bio(p, rbio, wbio);
     const n = this.nextConn++;
-    this.conns.set(n, { ptr: p, ctx: handleNumber(ch, 'c'), rbio, wbio });
+    this.conns.set(n, { ptr: p, ctx: handleNumber(ch, 'c'), rbio, wbio, tls13 });
     this.connByPtr.set(p, n);
     return `t${n}`;
   }
 
-  /** Moves what `from` wrote to what `to` reads. */
-  private pump(from: ConnEntry, to: ConnEntry): void {
+  /** Moves what `from` wrote to what `to` reads; returns the bytes. */
+  private pump(from: ConnEntry, to: ConnEntry): Buffer {
     const buf = Buffer.alloc(16384);
+    const moved: Buffer[] = [];
     for (;;) {
       const n = this.lib.BIO_read(from.wbio, buf);
-      if (n <= 0) return;
+      if (n <= 0) return Buffer.concat(moved);
+      moved.push(Buffer.from(buf.subarray(0, n)));
       if (this.lib.BIO_write(to.rbio, buf.subarray(0, n)) !== n)
         throw new Error('InProcessDriver: BIO_write failed');
     }
+  }
+
+  /**
+   * The random legacy session id of a TLS 1.3-capable client's ClientHello (none when it offers
+   * its session, whose id it then sends): record header 5 bytes, handshake header 4, version 2,
+   * random 32, then the id's length and the id.
+   */
+  private legacyId(cli: ConnEntry, hello: Buffer): string | undefined {
+    if (!cli.tls13 || hello.length < 44 || hello[0] !== 0x16 || hello[5] !== 0x01) return undefined;
+    const len = hello[43] ?? 0;
+    const id = hello.subarray(44, 44 + len).toString('hex');
+    const current = this.lib.SSL_get_session(cli.ptr);
+    const own = current === 0n ? '' : Buffer.from(this.lib.SSL_SESSION_get_id(current)).toString('hex');
+    return len === 0 || id === own ? undefined : id;
   }
 
   /**
@@ -558,7 +578,8 @@ export class InProcessDriver implements Sink {
       return e === SSL_ERROR.WANT_READ || e === SSL_ERROR.WANT_WRITE ? 'more' : 'failed';
     };
     let c = turn(cli);
-    this.pump(cli, srv);
+    const legacy = this.legacyId(cli, this.pump(cli, srv));
+    if (legacy !== undefined) this.drawn.push(legacy);
     let s = turn(srv);
     if (c === 'failed' || s === 'failed') ok = 0;
     if (until === 'done') {
@@ -747,7 +768,7 @@ export class InProcessDriver implements Sink {
         lib.SSL_CTX_set_verify(this.ctx(cmd.ctx), cmd.mode);
         return { ret: ret.void };
       case 'SSL_new':
-        return { ret: ret.ssl(this.newConn(cmd.ctx, cmd.role)) };
+        return { ret: ret.ssl(this.newConn(cmd.ctx, cmd.role, cmd.max === 'TLSv1.3')) };
       case 'SSL_free': {
         const c = this.conn(cmd.ssl);
         lib.SSL_free(c.ptr);

@@ -203,11 +203,16 @@ const CALL_MEMBERS = {
     sid: HexString,
   }),
   SSL_CTX_set_verify: obj({ fn: t.literal('SSL_CTX_set_verify'), ctx: CtxHandleC, mode: Int64String }),
-  SSL_new: obj({
-    fn: t.literal('SSL_new'),
-    ctx: CtxHandleC,
-    role: t.union([t.literal('server'), t.literal('client')], '"server" or "client"'),
-  }),
+  SSL_new: t.exact(
+    t.intersection([
+      t.type({
+        fn: t.literal('SSL_new'),
+        ctx: CtxHandleC,
+        role: t.union([t.literal('server'), t.literal('client')], '"server" or "client"'),
+      }),
+      t.partial({ max: t.literal('TLSv1.3') }),
+    ]),
+  ),
   SSL_free: onSsl('SSL_free'),
   SSL_set_session: obj({ fn: t.literal('SSL_set_session'), ssl: SslHandleC, s: SessionOrNull }),
   SSL_get_session: onSsl('SSL_get_session'),

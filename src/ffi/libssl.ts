@@ -72,6 +72,8 @@ export const SSL_CTRL = { SET_MAX_PROTO_VERSION: 124 } as const;
 export const BIO_CTRL = { RESET: 1, PENDING: 10 } as const;
 /** `TLS1_2_VERSION`. */
 export const TLS1_2_VERSION = 0x303n;
+/** `TLS1_3_VERSION`. */
+export const TLS1_3_VERSION = 0x304n;
 /** `SSL_OP_NO_TICKET`. */
 export const SSL_OP_NO_TICKET = 1n << 14n;
 /** `SSL_get_error` results the handshake loop tells apart. */

@@ -74,6 +74,7 @@ export const CLAUSES: Readonly<Record<ClauseId, string>> = {
   '§EXT-2': 'get_session_cb is asked after an internal miss, with *copy at 1',
   '§EXT-3': 'a non-resumable answer is ignored',
   '§EXT-4': 'an answered session enters the internal cache unless NO_INTERNAL_STORE',
+  '§EXT-5': 'a TLS 1.3-capable client sends a random legacy id, which the server looks up and misses',
   '§UB-1': 'a call on a freed session or context is undefined',
   '§UB-2': 'adding a session that another context caches is undefined',
   '§UB-3': 'changing the id of a cached session is undefined',

@@ -123,7 +123,8 @@ const askStore = (tx: Tx, t: SslHandle, cb: string, id: string): SessionHandle |
   const srv = tx.conn(t);
   const kept = tx.store.get(id);
   tx.by('§EXT-2');
-  if (kept === undefined || (cb !== GET_CB.STORE && cb !== GET_CB.STORE_COPY0 && cb !== GET_CB.STALE)) return undefined;
+  if (kept === undefined || (cb !== GET_CB.STORE && cb !== GET_CB.STORE_COPY0 && cb !== GET_CB.STALE))
+    return undefined;
   // An honest store answers only a session that still has the id asked for.
   if (tx.sess(kept).id !== id) return undefined;
   let copy = true;
@@ -302,14 +303,25 @@ const handshake: Handler<'handshake'> = (tx, call) => {
   // The ClientHello. §HS-1 §COUNT-1
   tx.count(cli0.ctx, 'connect');
   let offer: SessionHandle | null = null;
-  if (cli0.session !== null && offerable(tx, cli0.session)) offer = cli0.session;
-  else newSession(tx, ct, call, drawn);
+  // The id the ClientHello carries: the offered session's, a TLS 1.3-capable client's random
+  // legacy id (an input), or none.
+  let sent = '';
+  if (cli0.session !== null && offerable(tx, cli0.session)) {
+    offer = cli0.session;
+    sent = tx.sess(offer).id;
+  } else {
+    newSession(tx, ct, call, drawn);
+    if (cli0.tls13) {
+      sent = call.ids[drawn.n++] ?? 'cc'.repeat(32);
+      tx.by('§EXT-5');
+    }
+  }
   tx.by('§HS-1');
   tx.putConn(ct, { ...tx.conn(ct), phase: 'partial' });
   // The server reads it, looks the offered id up, and answers. §COUNT-1
   tx.count(srv0.ctx, 'accept');
   tx.putConn(st, { ...tx.conn(st), phase: 'partial' });
-  const found = offer === null ? ({ kind: 'miss' } as const) : lookup(tx, st, tx.sess(offer).id);
+  const found = sent === '' ? ({ kind: 'miss' } as const) : lookup(tx, st, sent);
   if (found.kind === 'fatal') {
     fatal(tx, st, call.until === 'done' ? ct : null);
     return ret.int(0);
@@ -401,8 +413,10 @@ export const connHandlers: {
     return ret.void;
   },
 
-  SSL_new: (tx, { ctx: ch, role }) => {
+  SSL_new: (tx, { ctx: ch, role, max }) => {
     const c = tx.ctx(ch);
+    if (max !== undefined && role === 'server')
+      throw outside('TLS 1.3 servers (tickets) are not modelled yet');
     const t: SslHandle = `t${++tx.connsCreated}`;
     tx.putConn(t, {
       ctx: ch,
@@ -413,6 +427,7 @@ export const connHandlers: {
       sent: false,
       sidCtx: c.sidCtx,
       verifyPeer: (c.verify & SSL_VERIFY_PEER) !== 0n,
+      tls13: max === 'TLSv1.3',
     });
     tx.putCtx(ch, { ...c, conns: c.conns + 1 });
     tx.by('§CONN-1');

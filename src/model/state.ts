@@ -70,6 +70,8 @@ export interface Conn {
   /** Session id context and verify mode, copied from the context by `SSL_new`. */
   readonly sidCtx: string;
   readonly verifyPeer: boolean;
+  /** A client that also speaks TLS 1.3 (`SSL_new(…, max TLSv1.3)`). */
+  readonly tls13: boolean;
 }
 
 /** A list position: rank first, then link sequence (older links nearer the tail). */

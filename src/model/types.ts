@@ -89,7 +89,16 @@ export type Call =
   // ---- connections (TLS 1.2 with session ids) ----
   | { readonly fn: 'SSL_CTX_set_session_id_context'; readonly ctx: CtxHandle; readonly sid: string }
   | { readonly fn: 'SSL_CTX_set_verify'; readonly ctx: CtxHandle; readonly mode: bigint }
-  | { readonly fn: 'SSL_new'; readonly ctx: CtxHandle; readonly role: Role }
+  | {
+      readonly fn: 'SSL_new';
+      readonly ctx: CtxHandle;
+      readonly role: Role;
+      /**
+       * `SSL_set_max_proto_version(TLS1_3_VERSION)` instead of TLS 1.2: a TLS 1.3-capable client
+       * (talking to this level's TLS 1.2 servers, it sends a random legacy session id).
+       */
+      readonly max?: 'TLSv1.3';
+    }
   | { readonly fn: 'SSL_free'; readonly ssl: SslHandle }
   | { readonly fn: 'SSL_set_session'; readonly ssl: SslHandle; readonly s: SessionHandle | null }
   | { readonly fn: 'SSL_get_session'; readonly ssl: SslHandle }
@@ -103,7 +112,8 @@ export type Call =
        * the server in turn over fresh memory BIOs, moving the bytes, until both finish or one
        * fails (`until: 'done'`), or only until the server has answered the ClientHello.
        * Inputs the model cannot know: the clock before (`now`) and after (`later`) the call,
-       * and the session ids the server drew, in order (`ids`).
+       * and the random session ids drawn in it, in order (`ids`): a TLS 1.3-capable client's
+       * legacy id, then the ids the server generated.
        */
       readonly fn: 'handshake';
       readonly client: SslHandle;

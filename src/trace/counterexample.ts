@@ -133,7 +133,7 @@ const cCall = (c: Command, n: number): string => {
     case 'SSL_CTX_set_verify':
       return v(`SSL_CTX_set_verify(${ctx(c.ctx)}, ${c.mode}, NULL)`);
     case 'SSL_new':
-      return `  new_ssl(C[${c.ctx.slice(1)}], ${c.role === 'server' ? 1 : 0});\n  printf("call ${n}: %s -> t%d\\n", ${cStr(showCall(c))}, nt);`;
+      return `  new_ssl(C[${c.ctx.slice(1)}], ${c.role === 'server' ? 1 : 0}, ${c.max === 'TLSv1.3' ? 'TLS1_3_VERSION' : 'TLS1_2_VERSION'});\n  printf("call ${n}: %s -> t%d\\n", ${cStr(showCall(c))}, nt);`;
     case 'SSL_free':
       return v(`SSL_free(${conn(c.ssl)})`);
     case 'SSL_set_session':
@@ -204,9 +204,9 @@ static void make_cert(void) {
 }
 /* The driver's SSL_new: TLS 1.2 at most; a server presents the certificate, uses session ids
  * (SSL_OP_NO_TICKET) and draws them through gen_id; memory BIOs on both ends. */
-static void new_ssl(SSL_CTX *c, int server) {
+static void new_ssl(SSL_CTX *c, int server, int max) {
   SSL *s = SSL_new(c);
-  SSL_set_max_proto_version(s, TLS1_2_VERSION);
+  SSL_set_max_proto_version(s, max);
   if (server) {
     SSL_set_accept_state(s);
     SSL_set_options(s, SSL_OP_NO_TICKET);
