@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { LONG_MAX, LONG_MIN } from '../model/int64.js';
-import type { State } from '../model/state.js';
+import { cacheKey, type State } from '../model/state.js';
 import {
   type Call,
   COUNTERS,
@@ -60,7 +60,19 @@ export const modeArb: fc.Arbitrary<bigint> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0x401n, 0x7fffn, 0xffffffffn, -1n, 0x10000n) },
 );
 
-const callbackArb = fc.constantFrom<string | null>('cb', 'cb', 'cb2', null);
+const callbackArb = fc.constantFrom<string | null>('cb', 'cb', 'cb2', 'cb3', 'cb4', null);
+/**
+ * The callback names of each kind: remove callbacks only report; `keep` is the external store's
+ * new-session callback, `store`, `store-copy0` and `stale` its get-session callbacks
+ * (spec/external.md); others keep nothing and answer NULL.
+ */
+const CALLBACK_NAMES: Readonly<Record<CbKind, Readonly<Record<string, string>>>> = {
+  remove: { cb: 'cb', cb2: 'cb2', cb3: 'cb', cb4: 'cb2' },
+  new: { cb: 'keep', cb2: 'cb', cb3: 'keep', cb4: 'cb' },
+  get: { cb: 'store', cb2: 'store-copy0', cb3: 'stale', cb4: 'cb' },
+};
+const callbackName = (which: CbKind, cb: string | null): string | null =>
+  cb === null ? null : (CALLBACK_NAMES[which][cb] ?? cb);
 
 /** An abstract operation; `i`/`j` pick targets at resolution time. */
 export type Op =
@@ -93,6 +105,8 @@ export type Op =
       readonly offer: 'keep' | 'newest' | 'pick';
       readonly i: number;
       readonly until: HandshakeUntil;
+      /** A new client also speaks TLS 1.3 (and sends a random legacy id when it offers nothing). */
+      readonly tls13: boolean;
     }
   | { readonly op: 'sslCall'; readonly k: number; readonly fn: SslCallFn }
   | { readonly op: 'sslSetSession'; readonly k: number; readonly i: number; readonly nil: boolean }
@@ -197,12 +211,14 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc.record({
-      op: fc.constant('setCb' as const),
-      j,
-      which: fc.constantFrom<CbKind>('remove', 'remove', 'new', 'get'),
-      cb: callbackArb,
-    }),
+    arbitrary: fc
+      .record({
+        op: fc.constant('setCb' as const),
+        j,
+        which: fc.constantFrom<CbKind>('remove', 'remove', 'new', 'get'),
+        cb: callbackArb,
+      })
+      .map((o) => ({ ...o, cb: callbackName(o.which, o.cb) })),
   },
   {
     weight: 1,
@@ -235,6 +251,7 @@ export const connOpArb: fc.Arbitrary<Op> = fc.oneof(
         { weight: 9, arbitrary: fc.constant<HandshakeUntil>('done') },
         { weight: 1, arbitrary: fc.constant<HandshakeUntil>('server-hello') },
       ),
+      tls13: fc.nat({ max: 4 }).map((x) => x === 0),
     }),
   },
   {
@@ -266,8 +283,21 @@ export const connOpArb: fc.Arbitrary<Op> = fc.oneof(
       ),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('setSidCtx' as const), j, sid: sidCtxArb }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('setVerify' as const), j, peer: fc.boolean() }) },
+  // Context settings that change a later lookup's course (§LOOKUP-2, §LOOKUP-3), and contexts
+  // freed while their connections live (§CONN-2).
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('setSidCtx' as const), j, sid: sidCtxArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('setVerify' as const), j, peer: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('ctxFree' as const), j }) },
+  {
+    // Context timeouts that matter to handshakes: 0 (the method's default, §HS-2) and -1 (a
+    // session expired at once, for the server's expiry check, §LOOKUP-4).
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('setCtxTimeout' as const),
+      j,
+      t: fc.constantFrom(0n, -1n, -1n, 10n, 7200n),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -320,11 +350,16 @@ export interface Plan {
    * context). Absent at the object level.
    */
   readonly clientCtx?: { readonly mode: bigint; readonly removeCb: boolean } | null;
+  /**
+   * Connection levels: the first context as a server with an external store (spec/external.md):
+   * its callbacks and cache mode (null: none).
+   */
+  readonly external?: { readonly newCb: string; readonly getCb: string; readonly mode: bigint } | null;
   readonly ops: readonly Op[];
 }
 
 /** Every plan starts with a context, usually with a remove callback and a small cache. */
-export const prelude = (plan: Pick<Plan, 'removeCb' | 'cacheSize' | 'clientCtx'>): Call[] => [
+export const prelude = (plan: Pick<Plan, 'removeCb' | 'cacheSize' | 'clientCtx' | 'external'>): Call[] => [
   { fn: 'SSL_CTX_new' },
   ...(plan.removeCb ? [{ fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c1', cb: 'cb' } as const] : []),
   ...(plan.cacheSize === null
@@ -338,6 +373,13 @@ export const prelude = (plan: Pick<Plan, 'removeCb' | 'cacheSize' | 'clientCtx'>
         ...(plan.clientCtx.removeCb
           ? [{ fn: 'SSL_CTX_sess_set_remove_cb', ctx: 'c2', cb: 'cb' } as const]
           : []),
+      ]),
+  ...(plan.external === undefined || plan.external === null
+    ? []
+    : [
+        { fn: 'SSL_CTX_sess_set_new_cb', ctx: 'c1', cb: plan.external.newCb } as const,
+        { fn: 'SSL_CTX_sess_set_get_cb', ctx: 'c1', cb: plan.external.getCb } as const,
+        { fn: 'SSL_CTX_set_session_cache_mode', ctx: 'c1', mode: plan.external.mode } as const,
       ]),
 ];
 
@@ -357,6 +399,16 @@ export const planArb = (maxOps = 60, level: Level = 'object'): fc.Arbitrary<Plan
         removeCb: fc.nat({ max: 3 }).map((x) => x > 0),
       }),
       { nil: null, freq: 3 },
+    ),
+    external: fc.option(
+      fc.record({
+        newCb: fc.constantFrom('keep', 'keep', 'cb'),
+        getCb: fc.constantFrom('store', 'store', 'store-copy0', 'stale', 'cb'),
+        // Mostly an external store only (NO_INTERNAL_STORE); sometimes also the internal cache,
+        // NO_INTERNAL (no lookup either) or caching off.
+        mode: fc.constantFrom(0x202n, 0x202n, 0x302n, 0x2n, 0x200n, 0x0n),
+      }),
+      { nil: null, freq: 2 },
     ),
   });
 };
@@ -461,8 +513,7 @@ const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
       const cached = [...(st.ctxs.get(ch)?.cache.values() ?? [])].sort();
       const h = pick(cached, op.t.rel);
       const sess = h === undefined ? undefined : st.sessions.get(h);
-      const t =
-        sess === undefined ? BASE_TIME : sess.time + sess.timeout + op.t.delta;
+      const t = sess === undefined ? BASE_TIME : sess.time + sess.timeout + op.t.delta;
       return {
         fn: 'SSL_CTX_flush_sessions',
         ctx: ch,
@@ -579,17 +630,30 @@ const resolveConnect = (
     if (op.reuse && reusable.length > 0) return pick(reusable, op.i);
     const ch = pick(ctxs, j);
     if (ch === undefined) return undefined;
-    calls.push({ fn: 'SSL_new', ctx: ch, role });
+    calls.push(
+      role === 'client' && op.tls13
+        ? { fn: 'SSL_new', ctx: ch, role, max: 'TLSv1.3' }
+        : { fn: 'SSL_new', ctx: ch, role },
+    );
     return `t${++next}`;
   };
   const client = end('client', op.a);
   const server = end('server', op.b, client);
   if (client === undefined || server === undefined) return undefined;
+  let offered = st.conns.get(client)?.session ?? null;
   if (op.offer !== 'keep') {
     const hs = handshakeSessions(st);
     const s = op.offer === 'newest' ? hs.at(-1) : pick(hs.length > 0 ? hs : sessions, op.i);
-    if (s !== undefined) calls.push({ fn: 'SSL_set_session', ssl: client, s });
+    if (s !== undefined) {
+      calls.push({ fn: 'SSL_set_session', ssl: client, s });
+      offered = s;
+    }
   }
+  // §UB-5: never let a server find a session whose handshake never finished.
+  const serverCtx = st.conns.get(server)?.ctx ?? pick(ctxs, op.b);
+  const o = offered === null ? undefined : st.sessions.get(offered);
+  const found = o && serverCtx && st.ctxs.get(serverCtx)?.cache.get(cacheKey(o));
+  if (found !== undefined && st.sessions.get(found)?.unfinished === true) return undefined;
   calls.push(handshakeCall(client, server, op.until));
   return calls;
 };

@@ -59,7 +59,8 @@ const newSession = (
     refs: 1,
     app: 0,
     id: '',
-    version: r.conn.version,
+    // A TLS 1.3-capable client stamps its new session TLS 1.3 until the ServerHello (§EXT-5).
+    version: c.role === 'client' && c.tls13 ? TLS1_3 : r.conn.version,
     time,
     timeout,
     rank: r.time.rank(time, timeout),
@@ -82,11 +83,18 @@ const newSession = (
   return h;
 };
 
+/** TLS 1.3's protocol version. */
+const TLS1_3 = 0x304;
+
 /** `SSL_SESSION_is_resumable` and a version the client speaks: what a client offers. §HS-1 */
-const offerable = (tx: Tx, h: SessionHandle): boolean => {
+const offerable = (tx: Tx, t: SslHandle, h: SessionHandle): boolean => {
   const s = tx.sess(h);
   if (!tx.rules.conn.offerNeedsResumable) return idLength(s) > 0;
-  return !s.notResumable && idLength(s) > 0 && s.version === tx.rules.conn.version;
+  const resumable = !s.notResumable && idLength(s) > 0;
+  if (resumable && s.version === TLS1_3 && tx.conn(t).tls13) {
+    throw outside('a TLS 1.3 client offering a TLS 1.3 session (tickets are not modelled yet)');
+  }
+  return resumable && s.version === tx.rules.conn.version;
 };
 
 /**
@@ -306,7 +314,7 @@ const handshake: Handler<'handshake'> = (tx, call) => {
   // The id the ClientHello carries: the offered session's, a TLS 1.3-capable client's random
   // legacy id (an input), or none.
   let sent = '';
-  if (cli0.session !== null && offerable(tx, cli0.session)) {
+  if (cli0.session !== null && offerable(tx, ct, cli0.session)) {
     offer = cli0.session;
     sent = tx.sess(offer).id;
   } else {
@@ -369,7 +377,7 @@ const handshake: Handler<'handshake'> = (tx, call) => {
     if (tx.rules.conn.clientCountsMiss) tx.count(cli.ctx, 'misses');
     own = newSession(tx, ct, call, drawn);
   }
-  tx.putSess(own, { ...tx.sess(own), id: sid, secret: serverSession });
+  tx.putSess(own, { ...tx.sess(own), id: sid, secret: serverSession, version: tx.rules.conn.version });
   tx.putSess(serverSession, { ...tx.sess(serverSession), secret: serverSession });
   tx.by('§HS-4');
   // A full handshake: the server sends the last Finished, so it finishes first.
