@@ -8,8 +8,8 @@
  * situation arose at least once, and that share must reach `minShare`.
  */
 import fc from 'fast-check';
-import { planArb } from '../src/gen/commands.js';
-import { runPlan } from '../src/gen/plan.js';
+import { type Level, type Plan, planArb } from '../src/gen/commands.js';
+import { type PlanRun, runPlan } from '../src/gen/plan.js';
 import type { Executed, Model } from '../src/model/model.js';
 import type { State } from '../src/model/state.js';
 import type { Call, ClauseId, StepResult } from '../src/model/types.js';
@@ -26,6 +26,8 @@ interface Base {
   readonly profiles?: readonly string[];
   /** Share of generated sequences in which the situation must arise (default 0.2). */
   readonly minShare?: number;
+  /** Which calls the sequences are made of (default: the object level). */
+  readonly level?: Level;
 }
 
 /** A rule checked on every step where it applies. */
@@ -64,10 +66,42 @@ export interface Share {
   hits: number;
 }
 
+/**
+ * Plan runs, memoised by model and plan: the properties of a page draw the same plans (same
+ * seed, same arbitrary), and running a handshake-level plan costs far more than checking it.
+ * Bounded, oldest first out.
+ */
+const MEMO_LIMIT = 2000;
+interface MemoRun {
+  readonly run: PlanRun;
+  readonly cases: readonly StepCase[];
+}
+const memo = new WeakMap<Model, Map<string, MemoRun>>();
+const memoOrder: { model: Model; key: string }[] = [];
+const runMemo = (model: Model, plan: Plan): MemoRun => {
+  const key = show(plan);
+  let runs = memo.get(model);
+  if (runs === undefined) {
+    runs = new Map();
+    memo.set(model, runs);
+  }
+  const hit = runs.get(key);
+  if (hit !== undefined) return hit;
+  const run = runPlan(model, plan);
+  const memoRun = { run, cases: run.steps.map((st) => ({ ...st, model })) };
+  runs.set(key, memoRun);
+  memoOrder.push({ model, key });
+  if (memoOrder.length > MEMO_LIMIT) {
+    const old = memoOrder.shift();
+    if (old !== undefined) memo.get(old.model)?.delete(old.key);
+  }
+  return memoRun;
+};
+
 /** The fast-check property for `p` on `model`; `share` accumulates the vacuity measure. */
 export const propertyOf = (p: ClauseProperty, model: Model, share: Share, maxOps = 60) =>
-  fc.property(planArb(maxOps), fc.nat({ max: 1000 }), (plan, k) => {
-    const run = runPlan(model, plan);
+  fc.property(planArb(maxOps, p.level ?? 'object'), fc.nat({ max: 1000 }), (plan, k) => {
+    const { run, cases } = runMemo(model, plan);
     if (run.undefinedAt !== undefined && model.variant === undefined) {
       throw new Error(
         `the generator produced an undefined call ${show(run.undefinedAt.call)}: ${run.undefinedAt.reason}`,
@@ -82,12 +116,11 @@ export const propertyOf = (p: ClauseProperty, model: Model, share: Share, maxOps
     }
     if (p.kind === 'step') {
       let hit = false;
-      for (const [i, st] of run.steps.entries()) {
-        const c: StepCase = { ...st, model };
+      for (const [i, c] of cases.entries()) {
         if (!p.applies(c)) continue;
         hit = true;
         const msg = p.check(c);
-        if (msg !== undefined) throw new Error(`call ${i + 1} ${show(st.call)}: ${msg}`);
+        if (msg !== undefined) throw new Error(`call ${i + 1} ${show(c.call)}: ${msg}`);
       }
       if (hit) share.hits++;
       return true;

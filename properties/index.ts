@@ -1,5 +1,6 @@
 /** Every property, by spec page. */
 import { properties as add } from './add.js';
+import { properties as connections, undefinedProperties as connUndefined } from './connections.js';
 import { properties as context } from './context.js';
 import { properties as flush } from './flush.js';
 import type { ClauseProperty } from './harness.js';
@@ -14,7 +15,8 @@ export const PAGES: Readonly<Record<string, readonly ClauseProperty[]>> = {
   'add.md': add,
   'remove.md': remove,
   'flush.md': flush,
-  'undefined.md': undef,
+  'connections.md': connections,
+  'undefined.md': [...undef, ...connUndefined],
   invariants,
 };
 

@@ -7,10 +7,26 @@
 
 import { wrap64 } from '../src/model/int64.js';
 import { type Model, modelOf } from '../src/model/model.js';
-import { openssl30, openssl30TimeRules, PROFILES, type Profile, type Rules } from '../src/model/profile.js';
+import {
+  type ConnRules,
+  openssl30,
+  openssl30TimeRules,
+  PROFILES,
+  type Profile,
+  type Rules,
+} from '../src/model/profile.js';
 import type { State } from '../src/model/state.js';
 import { step } from '../src/model/step.js';
-import { type Branch, type Call, type ClauseId, ret, type StepResult } from '../src/model/types.js';
+import {
+  type Branch,
+  type Call,
+  type ClauseId,
+  type Event,
+  ret,
+  type SessionHandle,
+  type SslHandle,
+  type StepResult,
+} from '../src/model/types.js';
 
 export interface Variant {
   readonly clause: ClauseId;
@@ -23,6 +39,30 @@ type Rewrite = (before: State, call: Call, result: StepResult<State>) => StepRes
 /** Maps the first branch of a defined result. */
 const mapBranch = (r: StepResult<State>, f: (b: Branch<State>) => Branch<State>): StepResult<State> =>
   r.kind === 'defined' ? { ...r, branches: [f(r.branches[0])] } : r;
+
+/** Applies `f` to the first branch's state. */
+const mapState = (r: StepResult<State>, f: (st: State) => State): StepResult<State> =>
+  mapBranch(r, (b) => ({ ...b, state: f(b.state) }));
+
+/** `st` with session `h` changed by `f` (if it is live). */
+const withSess = (
+  st: State,
+  h: SessionHandle,
+  f: (s: NonNullable<ReturnType<State['sessions']['get']>>) => typeof s,
+): State => {
+  const s = st.sessions.get(h);
+  return s === undefined ? st : { ...st, sessions: st.sessions.set(h, f(s)) };
+};
+
+/** `st` with connection `t` changed by `f` (if it is live). */
+const withConn = (
+  st: State,
+  t: SslHandle,
+  f: (c: NonNullable<ReturnType<State['conns']['get']>>) => typeof c,
+): State => {
+  const c = st.conns.get(t);
+  return c === undefined ? st : { ...st, conns: st.conns.set(t, f(c)) };
+};
 
 /** Turns an undefined-behaviour verdict of `clause` into a silent no-op. */
 const acceptUndefined =
@@ -53,6 +93,21 @@ export const variantsFor = (base: Profile): readonly Variant[] => {
         variant: clause,
         step: (st, call) => f(st, call, inner(st, call)),
       },
+    };
+  };
+  const conn = (clause: ClauseId, describe: string, overrides: Partial<ConnRules>): Variant =>
+    rules(clause, describe, { conn: { ...base.rules.conn, ...overrides } });
+  /** A variant whose step runs the profile's step on a changed state or call first. */
+  const around = (
+    clause: ClauseId,
+    describe: string,
+    f: (inner: (st: State, call: Call) => StepResult<State>, st: State, call: Call) => StepResult<State>,
+  ): Variant => {
+    const inner = step(base);
+    return {
+      clause,
+      describe,
+      model: { name: base.name, profile: base, variant: clause, step: (st, call) => f(inner, st, call) },
     };
   };
   const rule = base.rules;
@@ -241,6 +296,175 @@ export const variantsFor = (base: Profile): readonly Variant[] => {
     rewrite('§UB-1', 'calls on freed objects are no-ops', acceptUndefined('§UB-1')),
     rewrite('§UB-2', 'a session may be added to a second context', acceptUndefined('§UB-2')),
     rewrite('§UB-3', 'a cached session may change its id', acceptUndefined('§UB-3')),
+    rewrite('§UB-4', 'handshakes outside the modelled protocol accepted', acceptUndefined('§UB-4')),
+    around('§UB-5', 'a session from an unfinished handshake resumes like any other', (inner, st, call) => {
+      const r = inner(st, call);
+      if (r.kind !== 'undefined' || !r.clauses.includes('§UB-5')) return r;
+      return inner(
+        { ...st, sessions: st.sessions.map((s) => ({ ...s, unfinished: false, secret: s.secret || 'x' })) },
+        call,
+      );
+    }),
+    // ---- connections ----
+    around('§CONN-1', "the connection reads the context's sid_ctx at handshake time", (inner, st, call) => {
+      if (call.fn !== 'handshake') return inner(st, call);
+      let s2 = st;
+      for (const t of [call.client, call.server]) {
+        s2 = withConn(s2, t, (c) => ({ ...c, sidCtx: st.ctxs.get(c.ctx)?.sidCtx ?? c.sidCtx }));
+      }
+      return inner(s2, call);
+    }),
+    conn('§CONN-2', 'SSL_CTX_free flushes at once', { ctxHeldByConnections: false }),
+    rewrite('§CONN-3', 'get1 takes no reference', (st, call, r) =>
+      call.fn === 'SSL_get1_session'
+        ? mapState(r, (after) => {
+            const h = st.conns.get(call.ssl)?.session;
+            const was = h == null ? undefined : st.sessions.get(h);
+            return h == null || was === undefined
+              ? after
+              : withSess(after, h, (s) => ({ ...s, refs: was.refs, app: was.app }));
+          })
+        : r,
+    ),
+    rewrite('§CONN-4', 'the client marks the resumption only when it succeeds', (_st, call, r) =>
+      call.fn === 'handshake'
+        ? mapBranch(r, (b) =>
+            b.outcome.ret.t === 'int' && b.outcome.ret.v === 0n
+              ? { ...b, state: withConn(b.state, call.client, (c) => ({ ...c, hit: false })) }
+              : b,
+          )
+        : r,
+    ),
+    rewrite('§CONN-5', 'no reference taken on the new session', (_st, call, r) =>
+      call.fn === 'SSL_set_session' && call.s !== null
+        ? mapState(r, (after) =>
+            withSess(after, call.s as SessionHandle, (s) => (s.refs > 1 ? { ...s, refs: s.refs - 1 } : s)),
+          )
+        : r,
+    ),
+    conn('§CONN-6', 'no removal', { badSessionRemoved: false }),
+    rewrite('§CONN-7', 'shutdown in a handshake sets the flag', (st, call, r) =>
+      call.fn === 'SSL_shutdown' && st.conns.get(call.ssl)?.phase !== 'done'
+        ? mapState(r, (after) => withConn(after, call.ssl, (c) => ({ ...c, sent: true })))
+        : r,
+    ),
+    rewrite('§CONN-8', 'SSL_clear always drops the session', (_st, call, r) =>
+      call.fn === 'SSL_clear'
+        ? mapBranch(r, (b) => {
+            const h = b.state.conns.get(call.ssl)?.session;
+            if (h == null) return b;
+            const s = b.state.sessions.get(h);
+            if (s === undefined) return b;
+            const state = withConn(b.state, call.ssl, (c) => ({ ...c, session: null }));
+            if (s.refs > 1) return { ...b, state: withSess(state, h, (x) => ({ ...x, refs: x.refs - 1 })) };
+            const events: Event[] = [...b.outcome.events, { ev: 'free', s: h }];
+            return {
+              outcome: { ...b.outcome, events },
+              state: { ...state, sessions: state.sessions.delete(h) },
+            };
+          })
+        : r,
+    ),
+    conn('§CONN-9', '33 bytes accepted', { maxSidCtxLength: 33 }),
+    conn('§HS-1', 'a non-resumable session with an id is offered', { offerNeedsResumable: false }),
+    conn('§HS-2', 'default 300 s', { defaultTimeout: 300n }),
+    conn('§HS-3', 'the id is kept', { emptyIdWithoutServerBit: false }),
+    conn('§HS-4', 'no client miss', { clientCountsMiss: false }),
+    rewrite('§HS-5', 'the reader keeps its session', (st, call, r) => {
+      if (call.fn !== 'handshake' || call.until !== 'done') return r;
+      return mapBranch(r, (b) => {
+        if (b.outcome.ret.t !== 'int' || b.outcome.ret.v !== 0n) return b;
+        const cs = b.state.conns.get(call.client)?.session;
+        const ss = b.state.conns.get(call.server)?.session;
+        const id = (h: SessionHandle | null | undefined) =>
+          h == null ? undefined : b.state.sessions.get(h)?.id;
+        // The client fails a resumption (the server, holding the same id, reads); else the server fails.
+        const reader = id(cs) !== undefined && id(cs) === id(ss) ? ss : cs;
+        const was = reader == null ? undefined : st.sessions.get(reader);
+        if (reader == null || was === undefined) return b;
+        const events = b.outcome.events.filter((e) => !(e.ev === 'remove_cb' && e.s === reader));
+        return {
+          outcome: { ...b.outcome, events },
+          state: withSess(b.state, reader, (s) => ({ ...s, notResumable: was.notResumable })),
+        };
+      });
+    }),
+    rewrite('§HS-6', 'only the earliest reading allowed', (_st, call, r) =>
+      call.fn === 'handshake' && call.later !== undefined && r.kind === 'defined'
+        ? { ...r, branches: [r.branches[0]] }
+        : r,
+    ),
+    around('§LOOKUP-1', 'NO_INTERNAL_LOOKUP ignored', (inner, st, call) => {
+      if (call.fn !== 'handshake') return inner(st, call);
+      const ch = st.conns.get(call.server)?.ctx;
+      const ctx = ch === undefined ? undefined : st.ctxs.get(ch);
+      if (ch === undefined || ctx === undefined || (ctx.mode & 0x100n) === 0n) return inner(st, call);
+      const r = inner({ ...st, ctxs: st.ctxs.set(ch, { ...ctx, mode: ctx.mode & ~0x100n }) }, call);
+      return mapState(r, (after) => {
+        const a = after.ctxs.get(ch);
+        return a === undefined ? after : { ...after, ctxs: after.ctxs.set(ch, { ...a, mode: ctx.mode }) };
+      });
+    }),
+    conn('§LOOKUP-2', 'counted as a miss', { sidCtxMismatchCountsMiss: true }),
+    conn('§LOOKUP-3', 'no such check: the session is resumed', { verifyPeerEmptySidCtxFatal: false }),
+    conn('§LOOKUP-4', 'the expired session stays cached', { expiredCandidateRemoved: false }),
+    rewrite('§LOOKUP-5', 'no hit counted', (st, call, r) =>
+      call.fn === 'handshake'
+        ? mapState(r, (after) => {
+            const ch = st.conns.get(call.server)?.ctx;
+            const was = ch === undefined ? undefined : st.ctxs.get(ch);
+            const a = ch === undefined ? undefined : after.ctxs.get(ch);
+            return ch === undefined || was === undefined || a === undefined
+              ? after
+              : { ...after, ctxs: after.ctxs.set(ch, { ...a, stats: { ...a.stats, hits: was.stats.hits } }) };
+          })
+        : r,
+    ),
+    conn('§STORE-1', 'resumptions stored too', { storeAfterResumption: true }),
+    around(
+      '§STORE-2',
+      "a client's session with an empty id is stored (and new_session_cb called)",
+      (inner, st, call) => {
+        const r = inner(st, call);
+        if (call.fn !== 'handshake' || r.kind !== 'defined') return r;
+        const b = r.branches[0];
+        const t = call.client;
+        const c = b.state.conns.get(t);
+        const h = c?.session;
+        const ctx = c === undefined ? undefined : b.state.ctxs.get(c.ctx);
+        if (c === undefined || h == null || ctx === undefined || c.phase !== 'done' || c.hit) return r;
+        if (b.state.sessions.get(h)?.id !== '' || (ctx.mode & 0x1n) === 0n) return r;
+        const add = inner(b.state, { fn: 'SSL_CTX_add_session', ctx: c.ctx, s: h, now: call.now });
+        if (add.kind !== 'defined') return r;
+        const events: Event[] = [
+          ...b.outcome.events,
+          ...add.branches[0].outcome.events,
+          ...(ctx.cbs.new !== null ? [{ ev: 'new_cb', ssl: t, s: h } as const] : []),
+        ];
+        return { ...r, branches: [{ outcome: { ...b.outcome, events }, state: add.branches[0].state }] };
+      },
+    ),
+    conn('§AUTO-1', 'the counter read after its increment (the 255th)', { goodCountedBeforeUpdate: true }),
+    rewrite('§COUNT-1', 'accept_good counted at the start', (_st, call, r) =>
+      call.fn === 'handshake'
+        ? mapBranch(r, (b) => {
+            const srv = b.state.conns.get(call.server);
+            const ch = srv?.ctx;
+            const a = ch === undefined ? undefined : b.state.ctxs.get(ch);
+            if (srv === undefined || ch === undefined || a === undefined || srv.phase === 'done') return b;
+            return {
+              ...b,
+              state: {
+                ...b.state,
+                ctxs: b.state.ctxs.set(ch, {
+                  ...a,
+                  stats: { ...a.stats, accept_good: a.stats.accept_good + 1n },
+                }),
+              },
+            };
+          })
+        : r,
+    ),
   ];
 };
 

@@ -577,11 +577,9 @@ const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
     case 'sslSetSession': {
       const t = pick(liveConns(st), op.k);
       if (t === undefined) return undefined;
-      return {
-        fn: 'SSL_set_session',
-        ssl: t,
-        s: op.nil ? null : (pick(handshakeSessions(st), op.i) ?? null),
-      };
+      const h = op.nil ? null : (pick(handshakeSessions(st), op.i) ?? null);
+      if (h !== null && freedBySet(st, t, h)) return undefined;
+      return { fn: 'SSL_set_session', ssl: t, s: h };
     }
     case 'setSidCtx': {
       const ch = c(op.j);
@@ -594,6 +592,18 @@ const resolveOne = (st: State, op: Op): Call | readonly Call[] | undefined => {
     case 'burst':
       return resolveBurst(st, op, ctxs);
   }
+};
+
+/**
+ * Whether `SSL_set_session(t, h)` would free `h` before referencing it (§UB-1): §CONN-6 first
+ * removes `t`'s own session by key, and `h` may be the entry under that key that only the cache
+ * holds.
+ */
+const freedBySet = (st: State, t: SslHandle, h: SessionHandle): boolean => {
+  const c = st.conns.get(t);
+  const own = c?.session == null ? undefined : st.sessions.get(c.session);
+  if (c === undefined || own === undefined || c.phase !== 'done' || c.sent || own.id === '') return false;
+  return st.ctxs.get(c.ctx)?.cache.get(cacheKey(own)) === h && st.sessions.get(h)?.refs === 1;
 };
 
 /** Sessions made by handshakes (a version the client speaks), in creation order. */
