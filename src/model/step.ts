@@ -11,9 +11,9 @@
  *
  * @category model
  */
-import { Map as IMap } from 'immutable';
 import { asSigned64, asUnsigned64 } from './int64.js';
 import { emptyLHash, lhDelete, lhFlushWalk, lhInsert } from './lhash.js';
+import { Edit, PMap } from './pmap.js';
 import type { Profile, Rules } from './profile.js';
 import {
   type Ctx,
@@ -47,15 +47,22 @@ class Undefined {
   ) {}
 }
 
-/** A step in progress: an immutable state being rebuilt, the events and clauses so far. */
+/**
+ * A step in progress: an immutable state being rebuilt, the events and clauses so far.
+ *
+ * The maps the step writes are transients of the state's maps owned by `edit` (see pmap.ts):
+ * a step makes one new version of each map it writes, however many writes it does, and the
+ * state it started from is never changed. `edit` is closed when the step ends.
+ */
 class Tx {
-  sessions: IMap<SessionHandle, Sess>;
-  ctxs: IMap<CtxHandle, Ctx>;
+  sessions: PMap<SessionHandle, Sess>;
+  ctxs: PMap<CtxHandle, Ctx>;
   sessionsCreated: number;
   ctxsCreated: number;
   nextLink: number;
   readonly events: Event[] = [];
   readonly clauses = new Set<ClauseId>();
+  readonly edit = new Edit();
 
   constructor(
     readonly rules: Rules,
@@ -69,6 +76,7 @@ class Tx {
   }
 
   state(): State {
+    this.edit.close();
     return {
       sessions: this.sessions,
       ctxs: this.ctxs,
@@ -96,11 +104,11 @@ class Tx {
   }
 
   putSess(h: SessionHandle, s: Sess): void {
-    this.sessions = this.sessions.set(h, s);
+    this.sessions = this.sessions.asMutable(this.edit).set(h, s);
   }
 
   putCtx(h: CtxHandle, c: Ctx): void {
-    this.ctxs = this.ctxs.set(h, c);
+    this.ctxs = this.ctxs.asMutable(this.edit).set(h, c);
   }
 
   count(h: CtxHandle, counter: Counter): void {
@@ -115,7 +123,7 @@ class Tx {
       this.putSess(h, { ...s, refs: s.refs - 1 });
       return;
     }
-    this.sessions = this.sessions.delete(h);
+    this.sessions = this.sessions.asMutable(this.edit).delete(h);
     this.events.push({ ev: 'free', s: h });
     this.by('§REF-2');
   }
@@ -126,7 +134,7 @@ class Tx {
     const seq = this.nextLink++;
     const s = { ...this.sess(h), owner: ch, link: this.rules.tieBreak === 'newest-at-head' ? seq : -seq };
     this.putSess(h, s);
-    this.putCtx(ch, { ...c, order: c.order.with(orderKey(s), h, true) });
+    this.putCtx(ch, { ...c, order: c.order.asMutable(this.edit).with(orderKey(s), h, true) });
     this.by('§ORDER-1');
     if (this.rules.time.flagged(s.time, s.timeout)) this.by('§ORDER-2');
   }
@@ -136,7 +144,7 @@ class Tx {
     const s = this.sess(h);
     if (s.owner === null) return;
     const c = this.ctx(s.owner);
-    this.putCtx(s.owner, { ...c, order: c.order.without(orderKey(s)) });
+    this.putCtx(s.owner, { ...c, order: c.order.asMutable(this.edit).without(orderKey(s)) });
     this.putSess(h, { ...s, owner: null });
   }
 
@@ -166,7 +174,7 @@ class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null ? null : lhInsert(c.lhash, s.id, s.version, h);
-    this.putCtx(ch, { ...c, cache: c.cache.set(cacheKey(s), h), lhash });
+    this.putCtx(ch, { ...c, cache: c.cache.asMutable(this.edit).set(cacheKey(s), h), lhash });
   }
 
   /** Takes the entry with `h`'s key out of the hash table (`lhash` too unless `keepLhash`). */
@@ -174,7 +182,7 @@ class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null || keepLhash ? c.lhash : lhDelete(c.lhash, s.id, s.version);
-    this.putCtx(ch, { ...c, cache: c.cache.delete(cacheKey(s)), lhash });
+    this.putCtx(ch, { ...c, cache: c.cache.asMutable(this.edit).delete(cacheKey(s)), lhash });
   }
 
   /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
@@ -266,7 +274,7 @@ class Tx {
       for (const h of walk.removed) remove(h, true);
       this.putCtx(ch, { ...this.ctx(ch), lhash: walk.table });
     } else {
-      for (const h of this.ctx(ch).cache.valueSeq().toArray()) if (expired(h)) remove(h);
+      for (const h of this.ctx(ch).cache.values()) if (expired(h)) remove(h);
     }
     for (const h of removed) this.release(h);
   }
@@ -524,7 +532,7 @@ const handlers: { readonly [N in Call['fn']]: Handler<N> } = {
   SSL_CTX_sess_cache_full: (tx, call) => stat(tx, call),
 };
 
-const emptyCache: IMap<string, SessionHandle> = IMap();
+const emptyCache: PMap<string, SessionHandle> = PMap.empty();
 
 /**
  * Size-based eviction from the list tail. `extra` is 0 when the new entry is counted in the
@@ -591,5 +599,7 @@ export const step =
     } catch (e) {
       if (e instanceof Undefined) return { kind: 'undefined', reason: e.reason, clauses: [e.clause] };
       throw e;
+    } finally {
+      tx.edit.close();
     }
   };
