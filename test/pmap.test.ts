@@ -226,6 +226,20 @@ describe('rerooted persistent maps', () => {
     ]);
   });
 
+  it('some() is right when its predicate reads another version of the same family', () => {
+    const a = PMap.empty<number, Val>().set(1, 1).set(2, 2);
+    const b = a.delete(1).set(3, 3).set(4, 4);
+    const visited: number[] = [];
+    const found = b.some((_v, k) => {
+      visited.push(k);
+      expect(a.get(1)).toBe(1);
+      return k === 4;
+    });
+    expect(found).toBe(true);
+    expect(b.some((_v, k) => a.get(k) === undefined && k === 1)).toBe(false);
+    expect(new Set(visited)).toEqual(new Set([2, 3, 4]));
+  });
+
   it('a write to the shared empty version starts a family of its own', () => {
     const empty = PMap.empty<number, Val>();
     const a = empty.set(1, 1);

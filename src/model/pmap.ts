@@ -66,6 +66,8 @@ export class Edit {
 interface Family {
   /** Rebindings recorded in diffs since the family began (a bound on a held version's history). */
   ops: number;
+  /** How many times the family was rerooted (the dictionary changed under its readers). */
+  reroots: number;
 }
 
 /**
@@ -101,7 +103,7 @@ abstract class Version<K, V, S extends Store<K, V>> {
   protected constructor(store: S, count: number, family: Family | null) {
     this.store = store;
     this.count = count;
-    this.family = family ?? { ops: 0 };
+    this.family = family ?? { ops: 0, reroots: 0 };
   }
 
   /** A new, empty dictionary of this family's kind. */
@@ -126,6 +128,7 @@ abstract class Version<K, V, S extends Store<K, V>> {
       v = v.next as Version<K, V, S>;
     }
     const store = v.store;
+    this.family.reroots++;
     // Walk back from the old root, turning each diff into the root and the root into a diff.
     for (let i = path.length - 1; i >= 0; i--) {
       const d = path[i] as Version<K, V, S>;
@@ -149,6 +152,11 @@ abstract class Version<K, V, S extends Store<K, V>> {
       d.ops = null;
     }
     return store;
+  }
+
+  /** A number that changes whenever the family is rerooted (for iterating in place). */
+  protected get reroots(): number {
+    return this.family.reroots;
   }
 
   get(key: K): V | undefined {
@@ -195,15 +203,14 @@ abstract class Version<K, V, S extends Store<K, V>> {
 
   private rebindInPlace(key: K, value: V | undefined): this {
     const store = this.store as S;
-    const old = store.get(key);
-    if (old === value) return this;
     const ops = this.ops;
     if (ops !== null && !this.logged(ops, key)) {
-      ops.push(key, old);
+      ops.push(key, store.get(key));
       this.family.ops++;
     }
     put(store, key, value);
-    this.count += (old === undefined ? 1 : 0) - (value === undefined ? 1 : 0);
+    // The root's bindings are exactly the dictionary's.
+    this.count = store.size;
     return this;
   }
 
@@ -293,7 +300,13 @@ export class PMap<K, V> extends Version<K, V, Map<K, V>> implements Iterable<[K,
 
   /** Whether `pred` holds for some entry. */
   some(pred: (value: V, key: K) => boolean): boolean {
-    for (const [k, v] of this.entries()) if (pred(v, k)) return true;
+    const store = this.current();
+    const reroots = this.reroots;
+    for (const [k, v] of store) {
+      if (pred(v, k)) return true;
+      // `pred` read another version of this family: go again, on a snapshot.
+      if (this.reroots !== reroots) return [...this.entries()].some(([k2, v2]) => pred(v2, k2));
+    }
     return false;
   }
 }

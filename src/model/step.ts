@@ -111,6 +111,20 @@ class Tx {
     this.ctxs = this.ctxs.asMutable(this.edit).set(h, c);
   }
 
+  /**
+   * Stores `ctx`'s list after an edit. A list this step already edits is edited in place (a
+   * transient, see pmap.ts), and the context record this step made for it already points to
+   * it: no new record is needed.
+   */
+  private putOrder(ch: CtxHandle, c: Ctx, order: Ctx['order']): void {
+    if (order !== c.order) this.putCtx(ch, { ...c, order });
+  }
+
+  /** Stores `ctx`'s hash table after an edit (like `putOrder`). */
+  private putCache(ch: CtxHandle, c: Ctx, cache: Ctx['cache'], lhash: Ctx['lhash']): void {
+    if (cache !== c.cache || lhash !== c.lhash) this.putCtx(ch, { ...c, cache, lhash });
+  }
+
   count(h: CtxHandle, counter: Counter): void {
     const c = this.ctx(h);
     this.putCtx(h, { ...c, stats: { ...c.stats, [counter]: c.stats[counter] + 1n } });
@@ -134,7 +148,7 @@ class Tx {
     const seq = this.nextLink++;
     const s = { ...this.sess(h), owner: ch, link: this.rules.tieBreak === 'newest-at-head' ? seq : -seq };
     this.putSess(h, s);
-    this.putCtx(ch, { ...c, order: c.order.asMutable(this.edit).with(orderKey(s), h, true) });
+    this.putOrder(ch, c, c.order.asMutable(this.edit).with(orderKey(s), h, true));
     this.by('§ORDER-1');
     if (this.rules.time.flagged(s.time, s.timeout)) this.by('§ORDER-2');
   }
@@ -144,7 +158,7 @@ class Tx {
     const s = this.sess(h);
     if (s.owner === null) return;
     const c = this.ctx(s.owner);
-    this.putCtx(s.owner, { ...c, order: c.order.asMutable(this.edit).without(orderKey(s)) });
+    this.putOrder(s.owner, c, c.order.asMutable(this.edit).without(orderKey(s)));
     this.putSess(h, { ...s, owner: null });
   }
 
@@ -174,7 +188,7 @@ class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null ? null : lhInsert(c.lhash, s.id, s.version, h);
-    this.putCtx(ch, { ...c, cache: c.cache.asMutable(this.edit).set(cacheKey(s), h), lhash });
+    this.putCache(ch, c, c.cache.asMutable(this.edit).set(cacheKey(s), h), lhash);
   }
 
   /** Takes the entry with `h`'s key out of the hash table (`lhash` too unless `keepLhash`). */
@@ -182,7 +196,7 @@ class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null || keepLhash ? c.lhash : lhDelete(c.lhash, s.id, s.version);
-    this.putCtx(ch, { ...c, cache: c.cache.asMutable(this.edit).delete(cacheKey(s)), lhash });
+    this.putCache(ch, c, c.cache.asMutable(this.edit).delete(cacheKey(s)), lhash);
   }
 
   /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
