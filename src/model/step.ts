@@ -61,7 +61,8 @@ class Tx {
   ctxsCreated: number;
   nextLink: number;
   readonly events: Event[] = [];
-  readonly clauses = new Set<ClauseId>();
+  /** The clauses so far, each once, in the order they first applied. */
+  readonly clauses: ClauseId[] = [];
   readonly edit = new Edit();
 
   constructor(
@@ -87,7 +88,7 @@ class Tx {
   }
 
   by(...clauses: ClauseId[]): void {
-    for (const c of clauses) this.clauses.add(c);
+    for (const c of clauses) if (!this.clauses.includes(c)) this.clauses.push(c);
   }
 
   // §UB-1: every handle passed to a call must name a live object.
@@ -608,7 +609,7 @@ export const step =
       return {
         kind: 'defined',
         branches: [{ outcome: { ret: r, events: tx.events }, state: tx.state() }],
-        clauses: [...tx.clauses],
+        clauses: tx.clauses,
       };
     } catch (e) {
       if (e instanceof Undefined) return { kind: 'undefined', reason: e.reason, clauses: [e.clause] };
