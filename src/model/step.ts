@@ -47,15 +47,30 @@ class Undefined {
   ) {}
 }
 
+/** In `Tx.seen`: a session not read before this step wrote it. */
+const UNREAD: unique symbol = Symbol('unread');
+/** Sessions `Tx.seen` holds before it writes them back. */
+const SEEN_MAX = 8;
+
 /**
  * A step in progress: an immutable state being rebuilt, the events and clauses so far.
  *
  * The maps the step writes are transients of the state's maps owned by `edit` (see pmap.ts):
  * a step makes one new version of each map it writes, however many writes it does, and the
  * state it started from is never changed. `edit` is closed when the step ends.
+ *
+ * The few sessions a step works on are read and written through `seen`, a small write-back
+ * cache in front of the session map: a handler reads and rewrites the same one or two records
+ * a dozen times, and each of those would otherwise be a lookup in a map the size of the cache
+ * (a cache miss each, at a million sessions). `sessions` writes it back before it is read.
  */
 class Tx {
-  sessions: PMap<SessionHandle, Sess>;
+  private sessionsMap: PMap<SessionHandle, Sess>;
+  /**
+   * Handle, value as this step has it (undefined: freed), value in `sessionsMap` (or UNREAD);
+   * three slots per session, at most SEEN_MAX sessions.
+   */
+  private readonly seen: (SessionHandle | Sess | undefined | typeof UNREAD)[] = [];
   ctxs: PMap<CtxHandle, Ctx>;
   sessionsCreated: number;
   ctxsCreated: number;
@@ -69,17 +84,57 @@ class Tx {
     readonly rules: Rules,
     state: State,
   ) {
-    this.sessions = state.sessions;
+    this.sessionsMap = state.sessions;
     this.ctxs = state.ctxs;
     this.sessionsCreated = state.sessionsCreated;
     this.ctxsCreated = state.ctxsCreated;
     this.nextLink = state.nextLink;
   }
 
+  /** The session map as this step has left it so far. */
+  get sessions(): PMap<SessionHandle, Sess> {
+    this.writeBack();
+    return this.sessionsMap;
+  }
+
+  set sessions(m: PMap<SessionHandle, Sess>) {
+    this.writeBack();
+    this.sessionsMap = m;
+  }
+
+  /** Writes the sessions changed in `seen` into the session map, and empties `seen`. */
+  private writeBack(): void {
+    const w = this.seen;
+    if (w.length === 0) return;
+    let m = this.sessionsMap;
+    for (let i = 0; i < w.length; i += 3) {
+      const h = w[i] as SessionHandle;
+      const s = w[i + 1] as Sess | undefined;
+      if (s === w[i + 2]) continue;
+      m = m.asMutable(this.edit);
+      m = s === undefined ? m.delete(h) : m.set(h, s);
+    }
+    this.sessionsMap = m;
+    w.length = 0;
+  }
+
+  /** The index of `h` in `seen`, or -1. */
+  private seenAt(h: SessionHandle): number {
+    const w = this.seen;
+    for (let i = 0; i < w.length; i += 3) if (w[i] === h) return i;
+    return -1;
+  }
+
+  /** Room for one more session in `seen`. */
+  private seenRoom(): void {
+    if (this.seen.length >= 3 * SEEN_MAX) this.writeBack();
+  }
+
   state(): State {
+    const sessions = this.sessions;
     this.edit.close();
     return {
-      sessions: this.sessions,
+      sessions,
       ctxs: this.ctxs,
       sessionsCreated: this.sessionsCreated,
       ctxsCreated: this.ctxsCreated,
@@ -93,7 +148,14 @@ class Tx {
 
   // §UB-1: every handle passed to a call must name a live object.
   sess(h: SessionHandle): Sess {
-    const s = this.sessions.get(h);
+    const i = this.seenAt(h);
+    let s: Sess | undefined;
+    if (i >= 0) s = this.seen[i + 1] as Sess | undefined;
+    else {
+      s = this.sessionsMap.get(h);
+      this.seenRoom();
+      this.seen.push(h, s, s);
+    }
     if (s === undefined) throw new Undefined(`use after free: ${h} was freed`, '§UB-1');
     return s;
   }
@@ -105,7 +167,17 @@ class Tx {
   }
 
   putSess(h: SessionHandle, s: Sess): void {
-    this.sessions = this.sessions.asMutable(this.edit).set(h, s);
+    this.stash(h, s);
+  }
+
+  /** Sets what this step has for `h` (undefined: freed). */
+  private stash(h: SessionHandle, s: Sess | undefined): void {
+    const i = this.seenAt(h);
+    if (i >= 0) this.seen[i + 1] = s;
+    else {
+      this.seenRoom();
+      this.seen.push(h, s, UNREAD);
+    }
   }
 
   putCtx(h: CtxHandle, c: Ctx): void {
@@ -138,7 +210,7 @@ class Tx {
       this.putSess(h, { ...s, refs: s.refs - 1 });
       return;
     }
-    this.sessions = this.sessions.asMutable(this.edit).delete(h);
+    this.stash(h, undefined);
     this.events.push({ ev: 'free', s: h });
     this.by('§REF-2');
   }
