@@ -300,10 +300,11 @@ export const variantsFor = (base: Profile): readonly Variant[] => {
     around('§UB-5', 'a session from an unfinished handshake resumes like any other', (inner, st, call) => {
       const r = inner(st, call);
       if (r.kind !== 'undefined' || !r.clauses.includes('§UB-5')) return r;
-      return inner(
-        { ...st, sessions: st.sessions.map((s) => ({ ...s, unfinished: false, secret: s.secret || 'x' })) },
-        call,
-      );
+      let sessions = st.sessions;
+      for (const [h, s] of st.sessions.entries()) {
+        if (s.unfinished) sessions = sessions.set(h, { ...s, unfinished: false, secret: s.secret || 'x' });
+      }
+      return inner({ ...st, sessions }, call);
     }),
     // ---- connections ----
     around('§CONN-1', "the connection reads the context's sid_ctx at handshake time", (inner, st, call) => {

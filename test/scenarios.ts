@@ -749,6 +749,19 @@ function externalScenarios(): Scenario[] {
       ],
     },
     {
+      name: 'a TLS 1.3-capable client sends a random legacy id: the server misses and asks the store',
+      clauses: ['§EXT-5', '§LOOKUP-1'],
+      cmds: [
+        ...setup('store', 0x202n).slice(0, 6),
+        { fn: 'SSL_new', ctx: 'c2', role: 'client', max: 'TLSv1.3' },
+        { fn: 'SSL_new', ctx: 'c1', role: 'server' },
+        { fn: 'handshake', client: t(1), server: t(2), until: 'done' },
+        { fn: 'SSL_session_reused', ssl: t(1) },
+        { fn: 'SSL_CTX_sess_misses', ctx: 'c1' },
+        { fn: 'SSL_CTX_sess_misses', ctx: 'c2' },
+      ],
+    },
+    {
       name: 'mode OFF asks the store, and copies its answer into the full internal cache (an eviction)',
       clauses: ['§EXT-4', '§EVICT-2'],
       cmds: [

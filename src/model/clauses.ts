@@ -83,7 +83,8 @@ export const CLAUSES: Readonly<Record<ClauseId, string>> = {
 };
 
 /** Clauses of the connection level (spec/connections.md, spec/external.md): only handshakes exercise them. */
-export const isConnectionClause = (id: ClauseId): boolean => /^§(CONN|HS|LOOKUP|STORE|AUTO|COUNT)-/.test(id);
+export const isConnectionClause = (id: ClauseId): boolean =>
+  /^§(CONN|HS|LOOKUP|STORE|AUTO|COUNT|EXT)-/.test(id);
 
 /** Clauses about calls the model calls undefined: never sent to an implementation. */
 export const isUndefinedClause = (id: ClauseId): boolean => id.startsWith('§UB-') || id === '§REF-3';

@@ -1,16 +1,17 @@
 /**
  * The modelled world: every live `SSL_SESSION` and `SSL_CTX`, with reference counts explicit.
  *
- * Persistent structures keep each step proportional to the library's own work: an
- * `immutable` hash map stands for the `SSL_CTX`'s lhash, and a `sorted-btree` B+ tree (used
- * through its copy-on-write `with`/`without`) stands for the doubly linked session list.
+ * Persistent structures keep each step proportional to the library's own work: a hash map
+ * stands for the `SSL_CTX`'s lhash, and a sorted map (a B+ tree) for the doubly linked session
+ * list. Both are rerooted versions of one mutable structure (`pmap.ts`): the newest state is a
+ * plain `Map`/B+ tree, older states stay valid and reroot when read.
  *
  * @category state
  */
 
-import { Map as IMap } from 'immutable';
-import sortedBtree from 'sorted-btree';
 import type { LHash } from './lhash.js';
+import { Map as IMap } from 'immutable';
+import { PMap, PSortedMap } from './pmap.js';
 import type { CallbackName, Counter, CtxHandle, Role, SessionHandle, SslHandle } from './types.js';
 import { COUNTERS } from './types.js';
 
@@ -84,12 +85,9 @@ const compareOrder = (a: OrderKey, b: OrderKey): number =>
   a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.link - b.link;
 
 /** The session list, ordered from tail (first) to head (last). */
-export type Order = sortedBtree.default<OrderKey, SessionHandle>;
-// sorted-btree is CommonJS: Node's ESM loader puts its class on `default`, bundlers may not.
-const BTree: typeof sortedBtree.default =
-  (sortedBtree as unknown as { default?: typeof sortedBtree.default }).default ??
-  (sortedBtree as unknown as typeof sortedBtree.default);
-export const emptyOrder = (): Order => new BTree<OrderKey, SessionHandle>(undefined, compareOrder);
+export type Order = PSortedMap<OrderKey, SessionHandle>;
+const EMPTY_ORDER: Order = PSortedMap.empty<OrderKey, SessionHandle>(compareOrder);
+export const emptyOrder = (): Order => EMPTY_ORDER;
 
 export interface Callbacks {
   readonly new: CallbackName;
@@ -103,7 +101,7 @@ export const zeroStats: Stats = Object.fromEntries(COUNTERS.map((c) => [c, 0n]))
 /** One `SSL_CTX` with its internal session cache. */
 export interface Ctx {
   /** The hash table: cache key → session. */
-  readonly cache: IMap<string, SessionHandle>;
+  readonly cache: PMap<string, SessionHandle>;
   /** The linked list, as an ordered tree. */
   readonly order: Order;
   /** `session_cache_size` (a `size_t`). */
@@ -126,8 +124,9 @@ export interface Ctx {
 }
 
 export interface State {
-  readonly sessions: IMap<SessionHandle, Sess>;
-  readonly ctxs: IMap<CtxHandle, Ctx>;
+  readonly sessions: PMap<SessionHandle, Sess>;
+  readonly ctxs: PMap<CtxHandle, Ctx>;
+  /** Connections and the external store change rarely: plain persistent (Immutable) maps. */
   readonly conns: IMap<SslHandle, Conn>;
   /**
    * The external session store behind the callbacks (spec/external.md): session id → the
@@ -142,8 +141,8 @@ export interface State {
 }
 
 export const initialState: State = {
-  sessions: IMap(),
-  ctxs: IMap(),
+  sessions: PMap.empty(),
+  ctxs: PMap.empty(),
   conns: IMap(),
   store: IMap(),
   sessionsCreated: 0,

@@ -11,10 +11,11 @@
  *
  * @category model
  */
-import { Map as IMap } from 'immutable';
 import { asSigned64, asUnsigned64 } from './int64.js';
 import { emptyLHash, lhDelete, lhFlushWalk, lhInsert } from './lhash.js';
+import { Edit, PMap } from './pmap.js';
 import type { Profile, Rules } from './profile.js';
+import { Map as IMap } from 'immutable';
 import { connHandlers } from './connection.js';
 import {
   type Conn,
@@ -63,10 +64,31 @@ export interface ClockPlan {
   readonly choices: readonly bigint[];
 }
 
-/** A step in progress: an immutable state being rebuilt, the events and clauses so far. */
+/** In `Tx.seen`: a session not read before this step wrote it. */
+const UNREAD: unique symbol = Symbol('unread');
+/** Sessions `Tx.seen` holds before it writes them back. */
+const SEEN_MAX = 8;
+
+/**
+ * A step in progress: an immutable state being rebuilt, the events and clauses so far.
+ *
+ * The maps the step writes are transients of the state's maps owned by `edit` (see pmap.ts):
+ * a step makes one new version of each map it writes, however many writes it does, and the
+ * state it started from is never changed. `edit` is closed when the step ends.
+ *
+ * The few sessions a step works on are read and written through `seen`, a small write-back
+ * cache in front of the session map: a handler reads and rewrites the same one or two records
+ * a dozen times, and each of those would otherwise be a lookup in a map the size of the cache
+ * (a cache miss each, at a million sessions). `sessions` writes it back before it is read.
+ */
 export class Tx {
-  sessions: IMap<SessionHandle, Sess>;
-  ctxs: IMap<CtxHandle, Ctx>;
+  private sessionsMap: PMap<SessionHandle, Sess>;
+  /**
+   * Handle, value as this step has it (undefined: freed), value in `sessionsMap` (or UNREAD);
+   * three slots per session, at most SEEN_MAX sessions.
+   */
+  private readonly seen: (SessionHandle | Sess | undefined | typeof UNREAD)[] = [];
+  ctxs: PMap<CtxHandle, Ctx>;
   conns: IMap<SslHandle, Conn>;
   store: IMap<string, SessionHandle>;
   sessionsCreated: number;
@@ -74,7 +96,9 @@ export class Tx {
   connsCreated: number;
   nextLink: number;
   readonly events: Event[] = [];
-  readonly clauses = new Set<ClauseId>();
+  /** The clauses so far, each once, in the order they first applied. */
+  readonly clauses: ClauseId[] = [];
+  readonly edit = new Edit();
   /** How many times the step read the clock. */
   reads = 0;
 
@@ -83,7 +107,7 @@ export class Tx {
     state: State,
     readonly clockPlan: ClockPlan | null = null,
   ) {
-    this.sessions = state.sessions;
+    this.sessionsMap = state.sessions;
     this.ctxs = state.ctxs;
     this.conns = state.conns;
     this.store = state.store;
@@ -93,9 +117,50 @@ export class Tx {
     this.nextLink = state.nextLink;
   }
 
+  /** The session map as this step has left it so far. */
+  get sessions(): PMap<SessionHandle, Sess> {
+    this.writeBack();
+    return this.sessionsMap;
+  }
+
+  set sessions(m: PMap<SessionHandle, Sess>) {
+    this.writeBack();
+    this.sessionsMap = m;
+  }
+
+  /** Writes the sessions changed in `seen` into the session map, and empties `seen`. */
+  private writeBack(): void {
+    const w = this.seen;
+    if (w.length === 0) return;
+    let m = this.sessionsMap;
+    for (let i = 0; i < w.length; i += 3) {
+      const h = w[i] as SessionHandle;
+      const s = w[i + 1] as Sess | undefined;
+      if (s === w[i + 2]) continue;
+      m = m.asMutable(this.edit);
+      m = s === undefined ? m.delete(h) : m.set(h, s);
+    }
+    this.sessionsMap = m;
+    w.length = 0;
+  }
+
+  /** The index of `h` in `seen`, or -1. */
+  private seenAt(h: SessionHandle): number {
+    const w = this.seen;
+    for (let i = 0; i < w.length; i += 3) if (w[i] === h) return i;
+    return -1;
+  }
+
+  /** Room for one more session in `seen`. */
+  private seenRoom(): void {
+    if (this.seen.length >= 3 * SEEN_MAX) this.writeBack();
+  }
+
   state(): State {
+    const sessions = this.sessions;
+    this.edit.close();
     return {
-      sessions: this.sessions,
+      sessions,
       ctxs: this.ctxs,
       conns: this.conns,
       store: this.store,
@@ -125,12 +190,19 @@ export class Tx {
   }
 
   by(...clauses: ClauseId[]): void {
-    for (const c of clauses) this.clauses.add(c);
+    for (const c of clauses) if (!this.clauses.includes(c)) this.clauses.push(c);
   }
 
   // §UB-1: every handle passed to a call must name a live object.
   sess(h: SessionHandle): Sess {
-    const s = this.sessions.get(h);
+    const i = this.seenAt(h);
+    let s: Sess | undefined;
+    if (i >= 0) s = this.seen[i + 1] as Sess | undefined;
+    else {
+      s = this.sessionsMap.get(h);
+      this.seenRoom();
+      this.seen.push(h, s, s);
+    }
     if (s === undefined) throw new Undefined(`use after free: ${h} was freed`, '§UB-1');
     return s;
   }
@@ -142,11 +214,35 @@ export class Tx {
   }
 
   putSess(h: SessionHandle, s: Sess): void {
-    this.sessions = this.sessions.set(h, s);
+    this.stash(h, s);
+  }
+
+  /** Sets what this step has for `h` (undefined: freed). */
+  private stash(h: SessionHandle, s: Sess | undefined): void {
+    const i = this.seenAt(h);
+    if (i >= 0) this.seen[i + 1] = s;
+    else {
+      this.seenRoom();
+      this.seen.push(h, s, UNREAD);
+    }
   }
 
   putCtx(h: CtxHandle, c: Ctx): void {
-    this.ctxs = this.ctxs.set(h, c);
+    this.ctxs = this.ctxs.asMutable(this.edit).set(h, c);
+  }
+
+  /**
+   * Stores `ctx`'s list after an edit. A list this step already edits is edited in place (a
+   * transient, see pmap.ts), and the context record this step made for it already points to
+   * it: no new record is needed.
+   */
+  private putOrder(ch: CtxHandle, c: Ctx, order: Ctx['order']): void {
+    if (order !== c.order) this.putCtx(ch, { ...c, order });
+  }
+
+  /** Stores `ctx`'s hash table after an edit (like `putOrder`). */
+  private putCache(ch: CtxHandle, c: Ctx, cache: Ctx['cache'], lhash: Ctx['lhash']): void {
+    if (cache !== c.cache || lhash !== c.lhash) this.putCtx(ch, { ...c, cache, lhash });
   }
 
   count(h: CtxHandle, counter: Counter): void {
@@ -161,7 +257,7 @@ export class Tx {
       this.putSess(h, { ...s, refs: s.refs - 1 });
       return;
     }
-    this.sessions = this.sessions.delete(h);
+    this.stash(h, undefined);
     this.events.push({ ev: 'free', s: h });
     this.by('§REF-2');
   }
@@ -172,7 +268,7 @@ export class Tx {
     const seq = this.nextLink++;
     const s = { ...this.sess(h), owner: ch, link: this.rules.tieBreak === 'newest-at-head' ? seq : -seq };
     this.putSess(h, s);
-    this.putCtx(ch, { ...c, order: c.order.with(orderKey(s), h, true) });
+    this.putOrder(ch, c, c.order.asMutable(this.edit).with(orderKey(s), h, true));
     this.by('§ORDER-1');
     if (this.rules.time.flagged(s.time, s.timeout)) this.by('§ORDER-2');
   }
@@ -182,7 +278,7 @@ export class Tx {
     const s = this.sess(h);
     if (s.owner === null) return;
     const c = this.ctx(s.owner);
-    this.putCtx(s.owner, { ...c, order: c.order.without(orderKey(s)) });
+    this.putOrder(s.owner, c, c.order.asMutable(this.edit).without(orderKey(s)));
     this.putSess(h, { ...s, owner: null });
   }
 
@@ -212,7 +308,7 @@ export class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null ? null : lhInsert(c.lhash, s.id, s.version, h);
-    this.putCtx(ch, { ...c, cache: c.cache.set(cacheKey(s), h), lhash });
+    this.putCache(ch, c, c.cache.asMutable(this.edit).set(cacheKey(s), h), lhash);
   }
 
   /** Takes the entry with `h`'s key out of the hash table (`lhash` too unless `keepLhash`). */
@@ -220,7 +316,7 @@ export class Tx {
     const c = this.ctx(ch);
     const s = this.sess(h);
     const lhash = c.lhash === null || keepLhash ? c.lhash : lhDelete(c.lhash, s.id, s.version);
-    this.putCtx(ch, { ...c, cache: c.cache.delete(cacheKey(s)), lhash });
+    this.putCache(ch, c, c.cache.asMutable(this.edit).delete(cacheKey(s)), lhash);
   }
 
   /** Removes the hash entry and list link of a cached session, marking it non-resumable. */
@@ -319,7 +415,7 @@ export class Tx {
       for (const h of walk.removed) remove(h, true);
       this.putCtx(ch, { ...this.ctx(ch), lhash: walk.table });
     } else {
-      for (const h of this.ctx(ch).cache.valueSeq().toArray()) if (expired(h)) remove(h);
+      for (const h of this.ctx(ch).cache.values()) if (expired(h)) remove(h);
     }
     for (const h of removed) this.release(h);
   }
@@ -546,7 +642,7 @@ const handlerOf = (fn: Call['fn']): Handler<Call['fn']> => {
   return allHandlers[fn] as Handler<Call['fn']>;
 };
 
-const emptyCache: IMap<string, SessionHandle> = IMap();
+const emptyCache: PMap<string, SessionHandle> = PMap.empty();
 
 /**
  * `SSL_CTX_add_session(ctx, s)`, also reached from a handshake's cache update. `now` reads the
@@ -659,17 +755,25 @@ const attempt = (
   state: State,
   call: Call,
   clockPlan: ClockPlan | null,
-): { tx: Tx; ret: Ret } | Undefined => {
+): { outcome: Outcome; state: State; clauses: readonly ClauseId[]; reads: number } | Undefined => {
   const tx = new Tx(rules, state, clockPlan);
   try {
     // §UB-1: a context the application freed is gone for it, even while connections hold it.
     if ('ctx' in call && tx.ctxs.get(call.ctx)?.appFreed === true) {
       throw new Undefined(`use after free: ${call.ctx} was freed`, '§UB-1');
     }
-    return { tx, ret: handlerOf(call.fn)(tx, call) };
+    const r = handlerOf(call.fn)(tx, call);
+    return {
+      outcome: { ret: r, events: tx.events },
+      state: tx.state(),
+      clauses: tx.clauses,
+      reads: tx.reads,
+    };
   } catch (e) {
     if (e instanceof Undefined) return e;
     throw e;
+  } finally {
+    tx.edit.close();
   }
 };
 
@@ -708,19 +812,16 @@ export const step =
     const first = attempt(rules, state, call, { lo, hi, choices: [lo] });
     if (first instanceof Undefined)
       return { kind: 'undefined', reason: first.reason, clauses: [first.clause] };
-    const branches: Branch<State>[] = [
-      { outcome: { ret: first.ret, events: first.tx.events }, state: first.tx.state() },
-    ];
-    const clauses = new Set(first.tx.clauses);
+    const branches: Branch<State>[] = [{ outcome: first.outcome, state: first.state }];
+    const clauses = new Set(first.clauses);
     if (hi > lo) {
       clauses.add('§HS-6');
-      for (const choices of clockChoices(first.tx.reads, lo, hi).slice(1)) {
+      for (const choices of clockChoices(first.reads, lo, hi).slice(1)) {
         const r = attempt(rules, state, call, { lo, hi, choices });
         if (r instanceof Undefined) continue;
-        for (const c of r.tx.clauses) clauses.add(c);
-        const outcome = { ret: r.ret, events: r.tx.events };
-        if (!branches.some((b) => sameOutcome(b.outcome, outcome)))
-          branches.push({ outcome, state: r.tx.state() });
+        for (const c of r.clauses) clauses.add(c);
+        if (!branches.some((x) => sameOutcome(x.outcome, r.outcome)))
+          branches.push({ outcome: r.outcome, state: r.state });
       }
     }
     return {
