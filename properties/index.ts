@@ -2,6 +2,7 @@
 import { properties as add } from './add.js';
 import { properties as connections, undefinedProperties as connUndefined } from './connections.js';
 import { properties as context } from './context.js';
+import { properties as external } from './external.js';
 import { properties as flush } from './flush.js';
 import type { ClauseProperty } from './harness.js';
 import { properties as invariants } from './invariants.js';
@@ -16,6 +17,7 @@ export const PAGES: Readonly<Record<string, readonly ClauseProperty[]>> = {
   'remove.md': remove,
   'flush.md': flush,
   'connections.md': connections,
+  'external.md': external,
   'undefined.md': [...undef, ...connUndefined],
   invariants,
 };

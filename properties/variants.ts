@@ -446,6 +446,60 @@ export const variantsFor = (base: Profile): readonly Variant[] => {
       },
     ),
     conn('§AUTO-1', 'the counter read after its increment (the 255th)', { goodCountedBeforeUpdate: true }),
+    // ---- the external cache ----
+    rewrite('§EXT-1', 'the library keeps its reference whatever new_session_cb returns', (st, call, r) =>
+      call.fn === 'handshake'
+        ? mapState(r, (after) => {
+            let out = after;
+            for (const e of r.kind === 'defined' ? r.branches[0].outcome.events : []) {
+              if (e.ev !== 'new_cb') continue;
+              const ch = st.conns.get(e.ssl)?.ctx;
+              if (ch !== undefined && st.ctxs.get(ch)?.cbs.new !== 'keep') {
+                out = withSess(out, e.s, (x) => ({ ...x, refs: x.refs + 1 }));
+              }
+            }
+            return out;
+          })
+        : r,
+    ),
+    rewrite(
+      '§EXT-2',
+      '*copy entering as 0: the library adopts the store reference it should have copied',
+      (st, call, r) => {
+        if (call.fn !== 'handshake' || r.kind !== 'defined') return r;
+        const ev = r.branches[0].outcome.events.find((e) => e.ev === 'get_cb');
+        const srv = st.conns.get(call.server);
+        if (ev === undefined || ev.ev !== 'get_cb' || srv === undefined) return r;
+        const cb = st.ctxs.get(srv.ctx)?.cbs.get;
+        const answered = st.store.get(ev.id);
+        const before = st.ctxs.get(srv.ctx)?.stats.cb_hits ?? 0n;
+        const after = r.branches[0].state.ctxs.get(srv.ctx)?.stats.cb_hits ?? 0n;
+        if ((cb !== 'store' && cb !== 'stale') || answered === undefined || after === before) return r;
+        return mapState(r, (a) => withSess(a, answered, (x) => ({ ...x, refs: x.refs - 1 })));
+      },
+    ),
+    conn('§EXT-3', 'a non-resumable answer is used (or, for 1.1.1, ignored)', {
+      getCbRejectsNotResumable: !rule.conn.getCbRejectsNotResumable,
+    }),
+    around('§EXT-4', 'answers are never added to the internal cache', (inner, st, call) => {
+      if (call.fn !== 'handshake') return inner(st, call);
+      const ch = st.conns.get(call.server)?.ctx;
+      const c = ch === undefined ? undefined : st.ctxs.get(ch);
+      if (ch === undefined || c === undefined || c.cbs.get === null) return inner(st, call);
+      const r = inner({ ...st, ctxs: st.ctxs.set(ch, { ...c, mode: c.mode | 0x200n }) }, call);
+      return mapState(r, (a) => {
+        const x = a.ctxs.get(ch);
+        return x === undefined ? a : { ...a, ctxs: a.ctxs.set(ch, { ...x, mode: c.mode }) };
+      });
+    }),
+    around('§EXT-5', 'a TLS 1.3-capable client sends no legacy id', (inner, st, call) => {
+      if (call.fn !== 'handshake' || st.conns.get(call.client)?.tls13 !== true) return inner(st, call);
+      const r = inner(
+        withConn(st, call.client, (c) => ({ ...c, tls13: false })),
+        call,
+      );
+      return mapState(r, (a) => withConn(a, call.client, (c) => ({ ...c, tls13: true })));
+    }),
     rewrite('§COUNT-1', 'accept_good counted at the start', (_st, call, r) =>
       call.fn === 'handshake'
         ? mapBranch(r, (b) => {
