@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { MutableCache } from '../examples/mutable-cache.js';
 import { childLibssl, inProcessLibssl } from '../src/driver/implementations.js';
 import { InProcessDriver } from '../src/driver/inprocess.js';
+import { type HandshakeRow, handshakeRates } from './handshakes.js';
 import { fixedSequences, lockstepRate } from './lockstep.js';
 import { agreesWithModel, type ThroughputRow, throughputAt } from './server-mix.js';
 import { shrinkTime } from './shrink.js';
@@ -50,6 +51,17 @@ for (const [label, open] of [
   lockstepRows.push(
     `| ${label} | ${without.calls.toLocaleString('en')} | ${without.perSecond.toFixed(0)} | ${withModel.perSecond.toFixed(0)} | ${(withModel.perSecond / without.perSecond).toFixed(2)} |`,
   );
+}
+
+// ---- Handshakes through the lockstep ----
+const handshakeRows: { label: string; row: HandshakeRow }[] = [];
+for (const [label, open] of [
+  ['libssl in a child process', () => childLibssl()],
+  ['libssl in process (koffi)', async () => inProcessLibssl()],
+] as const) {
+  const impl = await open();
+  for (const row of await handshakeRates(impl, quick ? 5 : 1_000)) handshakeRows.push({ label, row });
+  await impl.close();
 }
 
 // ---- Server mix: pure model vs mutable example vs libssl (koffi) ----
@@ -144,6 +156,17 @@ const lines = [
   '| implementation | calls | calls/s without the model | calls/s with the model | ratio |',
   '|---|---:|---:|---:|---:|',
   ...lockstepRows,
+  '',
+  '## Handshakes through the lockstep (TLS 1.2, session ids)',
+  '',
+  'Fixed sequences (bench/handshakes.ts): full handshakes, each between a new client and a new server (ECDSA P-256), shut down and freed; and resumptions by one client and one server, shut down and cleared in between. Sent with every answer judged by the model, and without.',
+  '',
+  '| implementation | kind | handshakes | per second without the model | per second with the model | ratio |',
+  '|---|---|---:|---:|---:|---:|',
+  ...handshakeRows.map(
+    ({ label, row }) =>
+      `| ${label} | ${row.kind} | ${row.handshakes.toLocaleString('en')} | ${row.withoutModel.toFixed(0)} | ${row.withModel.toFixed(0)} | ${(row.withModel / row.withoutModel).toFixed(2)} |`,
+  ),
   '',
   '## Server mix: pure model, mutable example, libssl (koffi)',
   '',
