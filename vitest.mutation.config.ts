@@ -15,6 +15,7 @@ export const MUTATION_TESTS = [
   'test/profile-111.test.ts',
   'test/golden.test.ts',
   'test/lhash.test.ts',
+  'test/time-rules.test.ts',
   'properties/properties.test.ts',
   'properties/meta.test.ts',
   'test/trace-check.test.ts',
