@@ -261,6 +261,37 @@ export const properties: ClauseProperty[] = [
       return undefined;
     },
   },
+  {
+    kind: 'step',
+    title:
+      '§ORDER-2 a step names the overflow flag as deciding exactly when it links or judges a flagged session',
+    minShare: 0.5,
+    // Every call that links or judges a session; any other must not name the flag.
+    applies: () => true,
+    check: (c) => {
+      const e = expectedFor(c.model.name);
+      const flagged = (st: typeof c.before, h: SessionHandle) => e.expiry(sess(st, h)).never;
+      const { call, before, after } = c;
+      let want = false;
+      if (call.fn === 'SSL_CTX_add_session') {
+        // The added session is (re)linked unless it was already cached and 1.1.1 leaves it.
+        want = isCachedIn(after, call.ctx, call.s) && flagged(after, call.s);
+      } else if (call.fn === 'SSL_SESSION_set_time' || call.fn === 'SSL_SESSION_set_timeout') {
+        const owner = sess(before, call.s).owner;
+        const accepted = !(c.outcome.ret.t === 'int' && c.outcome.ret.v === 0n);
+        want = owner !== null && accepted && e.settersResort && flagged(after, call.s);
+      } else if (call.fn === 'SSL_CTX_flush_sessions' && call.t !== 0n && e.order === 'expiry') {
+        // From the tail, the walk reaches a flagged session once every unflagged one has expired.
+        const order = listOrder(before, call.ctx);
+        const unflagged = order.filter((h) => !flagged(before, h));
+        want =
+          order.some((h) => flagged(before, h)) &&
+          unflagged.every((h) => call.t > e.expiry(sess(before, h)).at);
+      }
+      const named = c.clauses.includes('§ORDER-2');
+      return named === want ? undefined : `§ORDER-2 ${named ? 'named' : 'not named'} for ${show(call)}`;
+    },
+  },
 ];
 
 /** Whether time + timeout leaves the range of a `long`, or the time is negative (3.0's flag). */
