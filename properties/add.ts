@@ -217,6 +217,23 @@ export const properties: ClauseProperty[] = [
   {
     kind: 'step',
     title:
+      '§EVICT-4 an add names §EVICT-4 as deciding exactly when its eviction goes on past the first victim',
+    minShare: 0.2,
+    // Size 1 is left out: 3.0 then always looks past its one victim, at the unlinked new entry.
+    applies: (c) => isAdd(c) && (c.before.ctxs.get(c.call.ctx)?.size ?? 0n) >= 2n,
+    check: (c) => {
+      if (!isAdd(c)) return 'wrong call';
+      const size = c.before.ctxs.get(c.call.ctx)?.size ?? 0n;
+      const v = isNewKeyAdd(c) ? victims(c).length : 0;
+      const over = BigInt(cachedSet(c.after, c.call.ctx).size) > expectedFor(c.model.name).capacity(size);
+      const want = v >= 2 || (v === 1 && over);
+      const named = c.clauses.includes('§EVICT-4');
+      return named === want ? undefined : `§EVICT-4 ${named ? 'named' : 'not named'} with ${v} evicted`;
+    },
+  },
+  {
+    kind: 'step',
+    title:
       '§ORDER-1 the list runs by expiry (3.0) or insertion (1.1.1); a newly linked session goes after its equals',
     minShare: 0.5,
     applies: (c) => isNewKeyAdd(c) && isCachedIn(c.after, c.call.ctx, c.call.s),

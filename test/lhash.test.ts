@@ -89,6 +89,8 @@ describe('ssl_session_hash (ssl_lib.c 2988–3006)', () => {
     expect(() => sessionHash('ABCD')).toThrow(RangeError);
     expect(() => sessionHash('abc')).toThrow(RangeError);
     expect(() => sessionHash('00'.repeat(33))).toThrow(RangeError);
+    // The message says what is wrong and quotes the id.
+    expect(() => sessionHash('abc')).toThrow('session id must be lowercase hex of 0-32 bytes: "abc"');
   });
 });
 
