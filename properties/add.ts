@@ -217,6 +217,23 @@ export const properties: ClauseProperty[] = [
   {
     kind: 'step',
     title:
+      '§EVICT-4 an add names §EVICT-4 as deciding exactly when its eviction goes on past the first victim',
+    minShare: 0.2,
+    // Size 1 is left out: 3.0 then always looks past its one victim, at the unlinked new entry.
+    applies: (c) => isAdd(c) && (c.before.ctxs.get(c.call.ctx)?.size ?? 0n) >= 2n,
+    check: (c) => {
+      if (!isAdd(c)) return 'wrong call';
+      const size = c.before.ctxs.get(c.call.ctx)?.size ?? 0n;
+      const v = isNewKeyAdd(c) ? victims(c).length : 0;
+      const over = BigInt(cachedSet(c.after, c.call.ctx).size) > expectedFor(c.model.name).capacity(size);
+      const want = v >= 2 || (v === 1 && over);
+      const named = c.clauses.includes('§EVICT-4');
+      return named === want ? undefined : `§EVICT-4 ${named ? 'named' : 'not named'} with ${v} evicted`;
+    },
+  },
+  {
+    kind: 'step',
+    title:
       '§ORDER-1 the list runs by expiry (3.0) or insertion (1.1.1); a newly linked session goes after its equals',
     minShare: 0.5,
     applies: (c) => isNewKeyAdd(c) && isCachedIn(c.after, c.call.ctx, c.call.s),
@@ -259,6 +276,37 @@ export const properties: ClauseProperty[] = [
         }
       }
       return undefined;
+    },
+  },
+  {
+    kind: 'step',
+    title:
+      '§ORDER-2 a step names the overflow flag as deciding exactly when it links or judges a flagged session',
+    minShare: 0.5,
+    // Every call that links or judges a session; any other must not name the flag.
+    applies: () => true,
+    check: (c) => {
+      const e = expectedFor(c.model.name);
+      const flagged = (st: typeof c.before, h: SessionHandle) => e.expiry(sess(st, h)).never;
+      const { call, before, after } = c;
+      let want = false;
+      if (call.fn === 'SSL_CTX_add_session') {
+        // The added session is (re)linked unless it was already cached and 1.1.1 leaves it.
+        want = isCachedIn(after, call.ctx, call.s) && flagged(after, call.s);
+      } else if (call.fn === 'SSL_SESSION_set_time' || call.fn === 'SSL_SESSION_set_timeout') {
+        const owner = sess(before, call.s).owner;
+        const accepted = !(c.outcome.ret.t === 'int' && c.outcome.ret.v === 0n);
+        want = owner !== null && accepted && e.settersResort && flagged(after, call.s);
+      } else if (call.fn === 'SSL_CTX_flush_sessions' && call.t !== 0n && e.order === 'expiry') {
+        // From the tail, the walk reaches a flagged session once every unflagged one has expired.
+        const order = listOrder(before, call.ctx);
+        const unflagged = order.filter((h) => !flagged(before, h));
+        want =
+          order.some((h) => flagged(before, h)) &&
+          unflagged.every((h) => call.t > e.expiry(sess(before, h)).at);
+      }
+      const named = c.clauses.includes('§ORDER-2');
+      return named === want ? undefined : `§ORDER-2 ${named ? 'named' : 'not named'} for ${show(call)}`;
     },
   },
 ];

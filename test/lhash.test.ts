@@ -89,6 +89,8 @@ describe('ssl_session_hash (ssl_lib.c 2988–3006)', () => {
     expect(() => sessionHash('ABCD')).toThrow(RangeError);
     expect(() => sessionHash('abc')).toThrow(RangeError);
     expect(() => sessionHash('00'.repeat(33))).toThrow(RangeError);
+    // The message says what is wrong and quotes the id.
+    expect(() => sessionHash('abc')).toThrow('session id must be lowercase hex of 0-32 bytes: "abc"');
   });
 });
 
@@ -325,6 +327,36 @@ describe('walks that delete (doall with timeout_cb; SSL_CTX_flush_sessions)', ()
     expect(w.removed).toEqual(lhDoallOrder(t));
     expect(shape(w.table)).toEqual({ numNodes: 547, numAllocNodes: 1024, p: 35, pmax: 512, numItems: 0 });
   });
+});
+
+describe('a deleting walk leaves the table its deletions leave (OPENSSL_LH_delete, one by one)', () => {
+  // The walk runs on a private linked copy; the table it ends with must be the one the same
+  // deletions give through `lhDelete`, in the order the walk made them, at the same down_load —
+  // contractions, halvings and the chains they append included.
+  const sizes = [0, 1, 16, 17, 33, 34, 64, 65, 66, 67, 97, 130, 131, 200];
+  const downLoads = [0, DOWN_LOAD, 1 << 20];
+  const choices: [string, (x: number) => boolean][] = [
+    ['every entry', () => true],
+    ['the odd entries', (x) => x % 2 === 1],
+    ['every third entry', (x) => x % 3 === 0],
+  ];
+  for (const n of sizes) {
+    it(`${n} entries`, () => {
+      let t = emptyLHash<number>();
+      for (let x = 0; x < n; x++) t = lhInsert(t, id(x * 7), TLS12, x);
+      for (const d of downLoads) {
+        for (const [what, remove] of choices) {
+          const start = lhSetDownLoad(t, d);
+          const w = lhDoallDelete(start, remove);
+          const oneByOne = w.removed.reduce((u, x) => lhDelete(u, id(x * 7), TLS12), start);
+          const where = `${n} entries, down_load ${d}, removing ${what}`;
+          expect(w.removed.length, where).toBe(lhDoallOrder(t).filter(remove).length);
+          expect(shape(w.table), where).toEqual(shape(oneByOne));
+          expect(lhChains(w.table), where).toEqual(lhChains(oneByOne));
+        }
+      }
+    });
+  }
 });
 
 /** Random ops on a small id space: heavy collisions, replacements, expansions, contractions. */
