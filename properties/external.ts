@@ -55,6 +55,12 @@ const answer = (c: HsCase): { readonly s: SessionHandle; readonly cb: string } |
   return { s, cb };
 };
 const resumable = (st: State, h: SessionHandle): boolean => st.sessions.get(h)?.notResumable === false;
+/** A handshake in which the store answered a session already marked non-resumable. */
+const nonResumableAnswer = (c: StepCase): boolean => {
+  if (!isHs(c)) return false;
+  const a = answer(c);
+  return a !== undefined && !resumable(c.before, a.s);
+};
 const stat = (st: State, ch: CtxHandle, k: 'cb_hits' | 'misses'): bigint => st.ctxs.get(ch)?.stats[k] ?? 0n;
 
 /** The `new_session_cb` calls of a step, with the callback's name. */
@@ -122,11 +128,7 @@ export const properties: ClauseProperty[] = [
     title: '§EXT-3 a non-resumable answer is ignored: no cb_hits, not used, a handed-over reference dropped',
     profiles: ['openssl-3.0'],
     minShare: 0.02,
-    applies: (c) => {
-      if (!isHs(c)) return false;
-      const a = answer(c);
-      return a !== undefined && !resumable(c.before, a.s);
-    },
+    applies: nonResumableAnswer,
     check: (c) => {
       if (!isHs(c)) return 'wrong call';
       const a = answer(c);
@@ -143,11 +145,7 @@ export const properties: ClauseProperty[] = [
     title: '§EXT-3 (1.1.1) a non-resumable answer is accepted like any other: cb_hits counts',
     profiles: ['openssl-1.1.1'],
     minShare: 0.02,
-    applies: (c) => {
-      if (!isHs(c)) return false;
-      const a = answer(c);
-      return a !== undefined && !resumable(c.before, a.s);
-    },
+    applies: nonResumableAnswer,
     check: (c) => {
       if (!isHs(c)) return 'wrong call';
       const ch = serverCtx(c);
